@@ -1,0 +1,328 @@
+"""Compile a checked :class:`Rulebook` into durable_rules ruleset definitions (plain dicts).
+
+Three-valued logic. Each rule compiles into one durable rule that fires when its condition is
+*true*, and one per fact pattern that fires when the condition is *undetermined* (possibly true,
+not known to be true). For every atom we build four tests over the interval fields:
+
+    T  known true        F  known false        P = not F (possibly true)     NT = not T
+
+and combine them with Kleene's rules (and: T=∧T, P=∧P; or: T=∨T, P=∨P; not swaps T/F and P/NT).
+A field that is absent is unknown, so missing data can never look like "below the threshold".
+
+Parameters are resolved to the values in force on the evaluation date and written into the
+conditions as constants; a rule whose parameter is not yet in force is inactive on that date.
+The compiler is pure: the same rulebook and date give the same definition (golden-tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from antitrust import expr as ex
+from antitrust.errors import RulebookError
+from antitrust.facts import RateTable
+from antitrust.params import Parameter, ParamValue
+from antitrust.rulebook import LoadedRule, Rulebook
+from antitrust.vocabulary import FACT_TYPES, FieldSpec
+
+Cond = dict[str, Any]
+#: Rules that can match one fact type, at most. durable_rules fails a whole assertion (error
+#: 303) when one fact matches more than 64 rules; we keep a margin for the sink rule.
+FANOUT_LIMIT = 60
+FX_PREFIX = "fx."
+
+
+@dataclass(frozen=True)
+class CompiledAtom:
+    """One comparison as compiled: enough to explain it and to compute margins."""
+
+    text: str
+    fact: str
+    field: str | None
+    op: str
+    threshold: float | bool | str | tuple[Any, ...] | None
+    param: str | None = None
+    param_value: ParamValue | None = None
+    param_unit: str | None = None
+    #: When a threshold was converted to the field's currency: "DKK 50m at 7.46 DKK/EUR".
+    conversion: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: LoadedRule
+    #: durable rule name -> "T" (condition true) or "U" (undetermined)
+    variants: dict[str, str]
+    patterns: tuple[str, ...]
+    atoms: tuple[CompiledAtom, ...]
+
+
+@dataclass(frozen=True)
+class CompiledRulebook:
+    name: str
+    as_of: date
+    definition: dict[str, Any]
+    rules: dict[str, CompiledRule]
+    by_durable_name: dict[str, tuple[str, str]]
+    params_used: dict[str, ParamValue]
+    inactive: dict[str, str]
+    fanout: dict[str, int]
+    rates: RateTable
+    rulebook: Rulebook = field(repr=False)
+
+
+def rate_table(parameters: dict[str, Parameter], at: date) -> RateTable:
+    """FX rates (units per EUR) in force on ``at`` from the ``fx.<ccy>_per_eur`` parameters."""
+    rates: dict[str, tuple[float, date, str]] = {}
+    for name, p in parameters.items():
+        if name.startswith(FX_PREFIX) and name.endswith("_per_eur"):
+            v = p.at(at) or p.values[0]  # before the first rate: the earliest is the best estimate
+            if v.value is None:
+                continue
+            rates[name[len(FX_PREFIX):-len("_per_eur")].upper()] = (v.value, v.from_, v.status)
+    return RateTable(rates)
+
+
+def parameter_epoch(rulebook: Rulebook, at: date) -> tuple[tuple[str, date | None], ...]:
+    """Identifies which parameter values are in force on ``at`` (compiled rulesets are shared)."""
+    out = []
+    for name, p in sorted(rulebook.parameters.items()):
+        v = p.at(at)
+        out.append((name, v.from_ if v else None))
+    return tuple(out)
+
+
+class _RuleCompiler:
+    def __init__(self, rule: LoadedRule, book: Rulebook, at: date, rates: RateTable) -> None:
+        self.rule = rule
+        self.book = book
+        self.at = at
+        self.rates = rates
+        self.atoms: list[CompiledAtom] = []
+        self.params_used: dict[str, ParamValue] = {}
+        self.inactive: str | None = None
+
+    # -- field kinds -------------------------------------------------------------------------
+    def spec(self, ref: ex.Ref) -> FieldSpec:
+        if ref.fact in FACT_TYPES:
+            assert ref.field is not None
+            return FACT_TYPES[ref.fact][ref.field]
+        if ref.field is None:
+            return FieldSpec("bool")
+        return self.book.derived[ref.fact].fields[ref.field]
+
+    def threshold(self, atom: ex.Compare, spec: FieldSpec) -> tuple[Any, CompiledAtom]:
+        right = atom.right
+        if isinstance(right, ex.Const):
+            value = right.value
+            return value, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, value)
+        p = self.book.parameters[right.name]
+        v = p.at(self.at)
+        if v is None:
+            self.inactive = f"parameter {right.name} is not in force on {self.at.isoformat()} " \
+                            f"(first value from {p.values[0].from_.isoformat()})"
+            return 0, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, None, right.name)
+        if v.value is None:
+            self.inactive = f"parameter {right.name} has no confirmed value from {v.from_.isoformat()}"
+            return 0, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, None, right.name)
+        self.params_used[right.name] = v
+        value: float = v.value
+        conversion = None
+        if spec.unit in {"EUR", "USD", "GBP"} and p.unit != spec.unit:
+            src, dst = self.rates.rate(p.unit), self.rates.rate(spec.unit)
+            if src is None or dst is None:
+                raise RulebookError(
+                    self.book.parameter_locations.get(right.name, self.rule.location),
+                    f"no exchange rate to convert parameter {right.name} from {p.unit} to {spec.unit}; "
+                    f"add fx.{p.unit.lower()}_per_eur",
+                )
+            value = v.value / src[0] * dst[0]  # type: ignore[operator]
+            conversion = f"{v.value:,.0f} {p.unit} at {src[0] if p.unit != 'EUR' else dst[0]} per EUR"
+        value = _clean(value)
+        return value, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, value,
+                                   right.name, v, p.unit, conversion)
+
+    # -- T / F / P / NT per atom -------------------------------------------------------------
+    def atom(self, a: ex.Atom) -> tuple[Cond, Cond | None, Cond, Cond]:
+        """(T, F, P, NT) for one atom; F is None where falsity cannot be observed."""
+        if isinstance(a, ex.Exists):
+            ref = a.ref
+            if ref.field is None:  # derived fact holds
+                self.atoms.append(CompiledAtom(str(a), ref.fact, None, "holds", True))
+                return {"status": "yes"}, None, {}, {"status": "maybe"}
+            info = CompiledAtom(str(a), ref.fact, ref.field, "==", True)
+            self.atoms.append(info)
+            return self.scalar(ref, "==", True, info)
+        spec = self.spec(a.left)
+        value, info = self.threshold(a, spec)
+        self.atoms.append(info)
+        if spec.kind == "number" and a.left.fact in FACT_TYPES:
+            return self.interval(a.left, a.op, value)
+        return self.scalar(a.left, a.op, value, info)
+
+    def interval(self, ref: ex.Ref, op: str, c: Any) -> tuple[Cond, Cond, Cond, Cond]:
+        lo, hi = f"{ref.field}.lo", f"{ref.field}.hi"
+        nex_lo, nex_hi = {"$nex": {lo: 1}}, {"$nex": {hi: 1}}
+        if op in {">=", ">"}:
+            t_op, f_op = ("$gte", "$lt") if op == ">=" else ("$gt", "$lte")
+            t, f = {t_op: {lo: c}}, {f_op: {hi: c}}
+            p, nt = _or({t_op: {hi: c}}, nex_hi), _or({f_op: {lo: c}}, nex_lo)
+        elif op in {"<=", "<"}:
+            t_op, f_op = ("$lte", "$gt") if op == "<=" else ("$lt", "$gte")
+            t, f = {t_op: {hi: c}}, {f_op: {lo: c}}
+            p, nt = _or({t_op: {lo: c}}, nex_lo), _or({f_op: {hi: c}}, nex_hi)
+        else:  # == or !=
+            t = _and({lo: c}, {hi: c})
+            f = _or({"$gt": {lo: c}}, {"$lt": {hi: c}})
+            p = _and(_or({"$lte": {lo: c}}, nex_lo), _or({"$gte": {hi: c}}, nex_hi))
+            nt = _or({"$neq": {lo: c}}, {"$neq": {hi: c}}, nex_lo, nex_hi)
+            if op == "!=":
+                t, f, p, nt = f, t, nt, p
+        return t, f, p, nt
+
+    def scalar(self, ref: ex.Ref, op: str, value: Any, info: CompiledAtom) -> tuple[Cond, Cond, Cond, Cond]:
+        assert ref.field is not None
+        name = ref.field
+        values = value if isinstance(value, tuple) else (value,)
+        t = _or(*({name: v} for v in values))
+        f = _and({"$ex": {name: 1}}, *({"$neq": {name: v}} for v in values))
+        nex = {"$nex": {name: 1}}
+        p, nt = _or(t, nex), _or(f, nex)
+        if op == "!=":
+            t, f, p, nt = f, t, nt, p
+        return t, f, p, nt
+
+    # -- whole expressions -------------------------------------------------------------------
+    def tfpn(self, e: ex.Expr) -> tuple[Cond, Cond | None, Cond, Cond]:
+        if isinstance(e, ex.Compare | ex.Exists):
+            return self.atom(e)
+        if isinstance(e, ex.Not):
+            t, f, p, nt = self.tfpn(e.item)
+            assert f is not None  # the checker forbids negating derived facts
+            return f, t, nt, p
+        parts = [self.tfpn(i) for i in e.items]
+        fs = [x[1] for x in parts]
+        if isinstance(e, ex.And):
+            return (_and(*(x[0] for x in parts)), None if None in fs else _or(*fs),  # type: ignore[arg-type]
+                    _and(*(x[2] for x in parts)), _or(*(x[3] for x in parts)))
+        return (_or(*(x[0] for x in parts)), None if None in fs else _and(*fs),  # type: ignore[arg-type]
+                _or(*(x[2] for x in parts)), _and(*(x[3] for x in parts)))
+
+    def compile(self) -> tuple[dict[str, Any], list[str]]:
+        """The durable rules for this rule: {name: {"all": [...]}}, and the fact types used."""
+        groups: dict[str, list[ex.Expr]] = {}
+        for conjunct in _conjuncts(self.rule.condition):
+            facts = {r.fact for r in ex.refs(conjunct)}
+            assert len(facts) == 1, "the checker keeps each conjunct within one kind of fact"
+            groups.setdefault(facts.pop(), []).append(conjunct)
+        for fact, items in groups.items():
+            # Matching a derived fact always tests its status (yes = true, maybe = undetermined).
+            if fact in self.book.derived and not any(isinstance(i, ex.Exists) and i.ref.field is None for i in items):
+                items.insert(0, ex.Exists(ex.Ref(fact, None, 0)))
+        patterns = list(groups)
+        compiled = {k: self.tfpn(ex.And(tuple(v)) if len(v) > 1 else v[0]) for k, v in groups.items()}
+        out: dict[str, Any] = {}
+        rid = self.rule.id
+        out[f"{rid}#T"] = {"all": [{k: _and({"t": k}, compiled[k][0])} for k in patterns]}
+        for i, k in enumerate(patterns):
+            t, _f, p, nt = compiled[k]
+            if nt == {"$or": []} or not _can_be_unknown(nt):
+                continue
+            pats = []
+            for j in patterns:
+                body = _and(compiled[j][2], nt) if j == k else compiled[j][2]
+                pats.append({j: _and({"t": j}, body)})
+            out[f"{rid}#U{i}"] = {"all": pats}
+            del t
+        return out, patterns
+
+
+def _can_be_unknown(nt: Cond) -> bool:
+    text = json.dumps(nt)
+    return "$nex" in text or '"maybe"' in text
+
+
+def _conjuncts(e: ex.Expr) -> list[ex.Expr]:
+    if isinstance(e, ex.And):
+        return [c for item in e.items for c in _conjuncts(item)]
+    return [e]
+
+
+def _and(*items: Cond) -> Cond:
+    flat: list[Cond] = []
+    for i in items:
+        if not i:
+            continue
+        flat += i["$and"] if set(i) == {"$and"} else [i]
+    if not flat:
+        return {}
+    return flat[0] if len(flat) == 1 else {"$and": flat}
+
+
+def _or(*items: Cond) -> Cond:
+    flat: list[Cond] = []
+    for i in items:
+        if not i:
+            return {}  # "always true" absorbs the disjunction
+        flat += i["$or"] if set(i) == {"$or"} else [i]
+    return flat[0] if len(flat) == 1 else {"$or": flat}
+
+
+def _clean(value: float) -> float | int:
+    if float(value).is_integer():
+        return int(value)
+    rounded = round(value, 4)
+    return rounded if "e" not in repr(rounded) else int(round(value))
+
+
+def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
+    """Compile every rule active on ``at`` into one ruleset definition."""
+    rates = rate_table(book.parameters, at)
+    definition: dict[str, Any] = {}
+    rules: dict[str, CompiledRule] = {}
+    by_name: dict[str, tuple[str, str]] = {}
+    params_used: dict[str, ParamValue] = {}
+    inactive: dict[str, str] = {}
+    fanout: dict[str, int] = {}
+    for rule in book.rules:
+        rc = _RuleCompiler(rule, book, at, rates)
+        durable, patterns = rc.compile()
+        if rc.inactive:
+            inactive[rule.id] = rc.inactive
+            continue
+        params_used.update(rc.params_used)
+        variants = {}
+        for name, body in durable.items():
+            definition[name] = body
+            variant = "T" if name.endswith("#T") else "U"
+            variants[name] = variant
+            by_name[name] = (rule.id, variant)
+            for pat in body["all"]:
+                fanout[next(iter(pat))] = fanout.get(next(iter(pat)), 0) + 1
+        rules[rule.id] = CompiledRule(rule, variants, tuple(patterns), tuple(rc.atoms))
+    for fact_type, count in sorted(fanout.items()):
+        if count > FANOUT_LIMIT:
+            raise RulebookError(
+                book.rules[0].location,
+                f"{count} compiled rules match facts of kind {fact_type!r}; the engine allows one fact "
+                f"to match at most 64 rules (limit kept here: {FANOUT_LIMIT}). Split these rules across "
+                "derived facts, or into separate rulebooks",
+            )
+    key = json.dumps([parameter_epoch(book, at), book.content_hash], default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return CompiledRulebook(
+        name=f"antitrust-{book.content_hash[:12]}-{digest}",
+        as_of=at,
+        definition=definition,
+        rules=rules,
+        by_durable_name=by_name,
+        params_used=params_used,
+        inactive=inactive,
+        fanout=fanout,
+        rates=rates,
+        rulebook=book,
+    )

@@ -1,0 +1,290 @@
+"""The deal file: what is known about one transaction, with sources.
+
+Every fact may carry a ``source`` (a seeds/ digest id and a locator), a ``confidence`` and
+conflicting ``alternatives``; any fact may be stated as ``unknown``, which is never the same as
+false or zero. Shorthand is accepted so files stay readable::
+
+    equity_after: 49                                   # a plain value
+    equity_after: {value: 49, source: "seed-000#p3"}   # with its source
+    domestic_activity: unknown                         # explicitly unknown
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from antitrust.money import Money
+
+SCHEMA_VERSION = 1
+T = TypeVar("T")
+Confidence = Literal["high", "medium", "low"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a fact comes from: a seeds/ digest id and a locator inside it (e.g. ``p3``)."""
+
+    doc: str = Field(description="Id of a digest in seeds/ (or another cited document).")
+    locator: str | None = Field(None, description="Paragraph or section, e.g. 'p3'.")
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # "meta-scale-de-2025#p3" is shorthand for {doc: ..., locator: p3}
+        if isinstance(data, str):
+            doc, _, locator = data.partition("#")
+            return {"doc": doc, "locator": locator or None}
+        return data
+
+    def __str__(self) -> str:
+        return f"{self.doc}#{self.locator}" if self.locator else self.doc
+
+
+class Alternative(_Strict):
+    """A value another source reports for the same fact (sources disagree)."""
+
+    value: Any
+    source: Source | None = None
+    note: str | None = None
+
+
+class Fact(_Strict, Generic[T]):
+    """A value with provenance, or an explicit ``unknown``; bounds allow partial knowledge."""
+
+    value: T | None = None
+    unknown: bool = False
+    at_least: T | None = Field(None, description="Known lower bound when the value is unknown.")
+    at_most: T | None = Field(None, description="Known upper bound when the value is unknown.")
+    source: Source | None = None
+    confidence: Confidence = "high"
+    alternatives: list[Alternative] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: object) -> object:
+        if data is None or data == "unknown":
+            return {"unknown": True}
+        if isinstance(data, dict):
+            if ("at_least" in data or "at_most" in data) and "value" not in data:
+                return {**data, "unknown": True}
+            return data
+        return {"value": data}
+
+    @model_validator(mode="after")
+    def _value_or_unknown(self) -> Fact[T]:
+        if self.unknown and self.value is not None:
+            raise ValueError("a fact is either given a value or marked unknown, not both")
+        if not self.unknown and self.value is None:
+            raise ValueError("give a value, or write 'unknown'")
+        return self
+
+    @property
+    def known(self) -> bool:
+        return not self.unknown
+
+
+Percent = Fact[float]
+
+
+class Turnover(_Strict):
+    """A party's turnover in one jurisdiction (ISO country code, EU, or WORLD)."""
+
+    jurisdiction: str = Field(description="WORLD, EU, or a country code such as DE, US, UK.")
+    amount: Fact[Money]
+    year: int | None = Field(None, description="Financial year the figure belongs to.")
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+
+class Party(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Short id used elsewhere in the file.")
+    name: str
+    role: Literal["acquirer", "target", "seller", "other"]
+    ultimate_parent: str | None = None
+    corporate_form: Literal["corporation", "llc", "partnership", "other"] | None = None
+    sectors: list[str] = Field(default_factory=list)
+    turnover: list[Turnover] = Field(default_factory=list)
+    assets: Fact[Money] | None = None
+    #: Jurisdictions (codes) where the party is active to a substantial extent.
+    domestic_activity: dict[str, Fact[bool]] = Field(default_factory=dict)
+    #: Designations under digital-markets regimes, e.g. EU DMA gatekeeper, UK SMS.
+    eu_gatekeeper: Fact[bool] | None = None
+    uk_sms: Fact[bool] | None = None
+    #: Whether the party competes with the acquirer (for customers, rivals, targets).
+    competes_with_acquirer: Fact[bool] | None = None
+    dominant: Fact[bool] | None = Field(None, description="Holds a dominant or durable leading position.")
+    #: UK share of supply of any reasonable description (percent), where one is known.
+    uk_share_of_supply: Fact[float] | None = None
+
+
+TransactionType = Literal[
+    "share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"
+]
+
+
+class Transaction(_Strict):
+    types: list[TransactionType] = Field(min_length=1)
+    announced: Fact[date] | None = None
+    signed: Fact[date] | None = None
+    closing: Fact[date] | None = None
+    consideration: Fact[Money] | None = None
+    target_valuation: Fact[Money] | None = None
+    #: Money paid out to the target's holders instead of buying shares from them.
+    payout_to_holders: Fact[bool] | None = None
+    #: The parties themselves said the structure was chosen with merger control in mind.
+    structured_to_avoid_review: Fact[bool] | None = None
+    description: str | None = None
+
+
+class Conversion(_Strict):
+    into: Literal["voting", "non_voting"] = "voting"
+    conditions: str | None = None
+
+
+class Stake(_Strict):
+    holder: str
+    issuer: str
+    equity_before: Fact[float] = Field(default_factory=lambda: Fact[float](value=0.0))
+    equity_after: Fact[float]
+    voting_before: Fact[float] = Field(default_factory=lambda: Fact[float](value=0.0))
+    voting_after: Fact[float]
+    share_class: Fact[Literal["voting", "non_voting", "convertible", "mixed"]]
+    conversion: Conversion | None = None
+    #: Held solely for investment, with no intention to take part in business decisions.
+    solely_for_investment: Fact[bool] | None = None
+
+
+VetoKind = Literal["budget", "business_plan", "senior_management", "major_investments", "other"]
+
+
+class Governance(_Strict):
+    holder: str
+    issuer: str
+    board_seats: Fact[int] = Field(default_factory=lambda: Fact[int](value=0))
+    board_size: Fact[int] | None = None
+    board_observers: Fact[int] = Field(default_factory=lambda: Fact[int](value=0))
+    vetoes: Fact[list[VetoKind]] = Field(default_factory=lambda: Fact[list[VetoKind]](value=[]))
+    information_rights: Fact[bool] | None = None
+    exclusivity: Fact[bool] | None = None
+    other_rights: list[str] = Field(default_factory=list)
+
+
+class PersonMove(_Strict):
+    person: str
+    from_party: str
+    to_party: str
+    role_before: str | None = None
+    role_after: str | None = None
+    seniority: Literal["founder", "executive", "senior", "staff"] = "staff"
+    #: Keeps a board seat at the party they leave (an interlock).
+    keeps_board_seat: Fact[bool] | None = None
+
+
+class Workforce(_Strict):
+    """The people who move from the target, as a whole."""
+
+    from_party: str
+    to_party: str
+    employees_moved: Fact[int]
+    target_headcount: Fact[int] | None = None
+    with_licence: Fact[bool] | None = None
+    with_waiver: Fact[bool] | None = Field(None, description="Waiver of non-solicit or other claims.")
+    target_pivots_or_winds_down: Fact[bool] | None = None
+
+
+class Licence(_Strict):
+    licensor: str
+    licensee: str
+    exclusive: Fact[bool]
+    subject: str | None = None
+
+
+class SupplyLink(_Strict):
+    """``supplier`` supplies ``product`` to ``customer``."""
+
+    supplier: str
+    customer: str
+    product: str | None = None
+    #: Customer's purchases as a percentage of the supplier's revenue.
+    share_of_supplier_revenue: Fact[float] | None = None
+    #: How important the input is to the customer's competitiveness.
+    input_importance: Fact[Literal["low", "medium", "high"]] | None = None
+    alternatives_available: Fact[bool] | None = None
+
+
+class MarketShare(_Strict):
+    party: str
+    share: Fact[float]
+
+
+class Market(_Strict):
+    id: str
+    name: str
+    geography: str = "WORLD"
+    shares: list[MarketShare] = Field(default_factory=list)
+
+
+class Deal(_Strict):
+    """One transaction as stated in a deal file."""
+
+    schema_version: Literal[1] = Field(description="Version of the deal-file format.")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: str
+    summary: str | None = None
+    parties: list[Party] = Field(min_length=2)
+    transaction: Transaction
+    stakes: list[Stake] = Field(default_factory=list)
+    governance: list[Governance] = Field(default_factory=list)
+    people: list[PersonMove] = Field(default_factory=list)
+    workforce: list[Workforce] = Field(default_factory=list)
+    licences: list[Licence] = Field(default_factory=list)
+    supply: list[SupplyLink] = Field(default_factory=list)
+    markets: list[Market] = Field(default_factory=list)
+    #: Outcomes authorities actually reached, for precedent cases (not used by the rules).
+    actual_outcomes: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Deal:
+        ids = {p.id for p in self.parties}
+        if len(ids) != len(self.parties):
+            raise ValueError("party ids must be unique")
+        refs: list[tuple[str, str]] = []
+        refs += [(s.holder, "stakes.holder") for s in self.stakes]
+        refs += [(s.issuer, "stakes.issuer") for s in self.stakes]
+        refs += [(g.holder, "governance.holder") for g in self.governance]
+        refs += [(g.issuer, "governance.issuer") for g in self.governance]
+        refs += [(p.from_party, "people.from_party") for p in self.people]
+        refs += [(p.to_party, "people.to_party") for p in self.people]
+        refs += [(w.from_party, "workforce.from_party") for w in self.workforce]
+        refs += [(w.to_party, "workforce.to_party") for w in self.workforce]
+        refs += [(lic.licensor, "licences.licensor") for lic in self.licences]
+        refs += [(lic.licensee, "licences.licensee") for lic in self.licences]
+        refs += [(s.supplier, "supply.supplier") for s in self.supply]
+        refs += [(s.customer, "supply.customer") for s in self.supply]
+        refs += [(ms.party, "markets.shares.party") for m in self.markets for ms in m.shares]
+        for ref, where in refs:
+            if ref not in ids:
+                raise ValueError(
+                    f"{where} names party {ref!r}, which is not in parties "
+                    f"(known: {', '.join(sorted(ids))})"
+                )
+        if not any(p.role == "acquirer" for p in self.parties):
+            raise ValueError("no party has role 'acquirer'")
+        if not any(p.role == "target" for p in self.parties):
+            raise ValueError("no party has role 'target'")
+        return self
+
+    def party(self, party_id: str) -> Party:
+        return next(p for p in self.parties if p.id == party_id)

@@ -1,0 +1,171 @@
+"""Evaluate a deal against a rulebook: a pure function of (deal, rulebook, as-of date).
+
+The deal is flattened into engine facts, asserted into a fresh session of the compiled
+ruleset, and every firing is recorded with the facts it matched. Derived facts are asserted
+back into the session (so conclusions chain) after de-duplication, and each remembers the
+firings that produced it, which is the proof tree the report shows.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
+from antitrust.deal import Deal
+from antitrust.engine import Session
+from antitrust.facts import FlatDeal, flatten, relevant_date
+from antitrust.rulebook import Rulebook
+from antitrust.truth import atom_truth
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A fact whose value would decide an undetermined conclusion."""
+
+    fact_id: str
+    fact: str
+    field: str
+    needed: str  # e.g. "<= 17500000 (param de.gwb35.domestic_other)"
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule matched a set of facts: its condition was true (yes) or undetermined (maybe)."""
+
+    rule_id: str
+    status: str  # "yes" or "maybe"
+    bound: dict[str, dict[str, Any]]
+    derived_inputs: tuple[str, ...]
+    unknowns: tuple[Unknown, ...]
+    derived_id: str | None = None
+
+
+@dataclass
+class DerivedRecord:
+    id: str
+    name: str
+    status: str
+    fields: dict[str, Any]
+    firings: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    deal: Deal
+    as_of: date
+    compiled: CompiledRulebook
+    flat: FlatDeal
+    firings: list[Firing] = field(default_factory=list)
+    derived: dict[str, DerivedRecord] = field(default_factory=dict)
+
+    def firings_of(self, rule_id: str) -> list[Firing]:
+        return [f for f in self.firings if f.rule_id == rule_id]
+
+
+_cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
+
+
+def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
+    """The compiled ruleset for the parameters in force on ``at`` (compiled once, then reused)."""
+    key = (book.content_hash, parameter_epoch(book, at))
+    if key not in _cache:
+        compiled = compile_rulebook(book, at)
+        _cache[key] = (compiled, Session(compiled.definition, compiled.name))
+    return _cache[key]
+
+
+def clear_cache() -> None:
+    """Unload every compiled ruleset (e.g. after rule files changed in a long-running process)."""
+    for _compiled, session in _cache.values():
+        session.close()
+    _cache.clear()
+
+
+class _Recorder:
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.ev = evaluation
+        self.seen: set[tuple[str, str, tuple[str, ...]]] = set()
+        self.derived_keys: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, durable_name: str, bound: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        compiled = self.ev.compiled
+        rule_id, variant = compiled.by_durable_name[durable_name]
+        status = "yes" if variant == "T" else "maybe"
+        facts = {alias: {k: v for k, v in f.items() if k != "sid"} for alias, f in bound.items()}
+        key = (rule_id, status, tuple(sorted(f["id"] for f in facts.values())))
+        if key in self.seen:  # an undetermined rule fires once per unknown pattern; keep one
+            return []
+        self.seen.add(key)
+        crule = compiled.rules[rule_id]
+        inputs = tuple(f["id"] for f in facts.values() if f["id"].startswith("d"))
+        unknowns = _unknowns(crule, facts) if status == "maybe" else ()
+        firing = Firing(rule_id, status, facts, inputs, unknowns)
+        index = len(self.ev.firings)
+        self.ev.firings.append(firing)
+        spec = crule.rule.spec.derive
+        if spec is None:
+            return []
+        values = {name: _fill(v, facts) for name, v in sorted(spec.fields.items())}
+        dkey = (spec.fact, status, tuple(sorted(values.items())))
+        existing = self.derived_keys.get(dkey)
+        if existing is not None:
+            self.ev.derived[existing].firings.append(index)
+            self.ev.firings[index] = _with_derived(firing, existing)
+            return []
+        fact_id = f"d{len(self.ev.derived)}"
+        self.derived_keys[dkey] = fact_id
+        self.ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
+        self.ev.firings[index] = _with_derived(firing, fact_id)
+        return [{"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}]
+
+
+def _with_derived(f: Firing, fact_id: str) -> Firing:
+    return Firing(f.rule_id, f.status, f.bound, f.derived_inputs, f.unknowns, fact_id)
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fill(value: Any, facts: dict[str, dict[str, Any]]) -> Any:
+    """Resolve '{fact.field}' in a derived fact's field from the matched facts."""
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    out = []
+    for literal, name, _spec, _conv in string.Formatter().parse(value):
+        out.append(literal)
+        if name:
+            fact, _, fld = name.partition(".")
+            v = facts.get(fact, {}).get(fld, "")
+            if isinstance(v, dict):
+                v = v.get("lo", "") if v.get("lo") == v.get("hi") else ""
+            out.append(str(v))
+    return "".join(out)
+
+
+def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Unknown, ...]:
+    found = []
+    for atom in crule.atoms:
+        fact = facts.get(atom.fact)
+        if atom.field is None or fact is None:
+            continue  # derived inputs carry their own unknowns
+        if atom_truth(atom, fact) is None:
+            needed = f"{atom.op} {atom.threshold}"
+            if atom.param:
+                needed += f" (param {atom.param})"
+            found.append(Unknown(fact["id"], atom.fact, atom.field, needed))
+    return tuple(dict.fromkeys(found))
+
+
+def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> Evaluation:
+    """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date)."""
+    at = as_of or relevant_date(deal, today or date.today())
+    compiled, session = compiled_for(book, at)
+    flat = flatten(deal, at, compiled.rates)
+    evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat)
+    session.run(flat.facts, _Recorder(evaluation))
+    return evaluation

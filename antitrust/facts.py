@@ -1,0 +1,574 @@
+"""Flatten a :class:`Deal` into the small, typed facts the Rete network matches on.
+
+Why many small facts: durable_rules lets one asserted fact match at most 64 rules, so a deal
+is asserted as parties, stakes, rights, people, links, markets and per-jurisdiction figures.
+Numbers become intervals ``{"lo": .., "hi": ..}``: an unknown turnover is ``{"lo": 0}`` (it
+cannot be negative, nothing more is known), so "above €500m" can still be decided from the
+other party's figure while "at most €17.5m" stays undetermined. Every field keeps its
+provenance (deal-file path, source, confidence) for the report.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from antitrust.deal import Deal, Fact, Party, Source
+from antitrust.money import Money, format_money
+from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
+
+Interval = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one field of one engine fact came from."""
+
+    path: str
+    display: str
+    sources: tuple[str, ...] = ()
+    confidence: str = "high"
+    known: bool = True
+    note: str | None = None
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConversionRecord:
+    """A currency conversion made while flattening (shown in the report)."""
+
+    what: str
+    original: str
+    rate_name: str
+    rate: float
+    rate_from: date
+    result: str
+    status: str
+
+
+@dataclass
+class FlatDeal:
+    """The engine facts of one deal and what the report needs to explain them."""
+
+    facts: list[dict[str, Any]]
+    provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
+    conversions: list[ConversionRecord] = field(default_factory=list)
+
+
+class RateTable:
+    """Converts money to EUR, USD and GBP with dated FX parameters (units per 1 EUR)."""
+
+    def __init__(self, rates: dict[str, tuple[float, date, str]]) -> None:
+        #: currency -> (units per EUR, effective date, status); EUR itself is 1.
+        self._rates = rates
+
+    def rate(self, currency: str) -> tuple[float, date, str] | None:
+        if currency == "EUR":
+            return (1.0, date(1999, 1, 1), "verified")
+        return self._rates.get(currency)
+
+
+def _engine_number(x: float) -> float | int:
+    """A number durable_rules parses reliably: ints when integral, no bare exponent forms."""
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError("not a finite number")
+    if float(x).is_integer() and abs(x) < 2**53:
+        return int(x)
+    rounded = round(x, 6)
+    if "e" in repr(rounded):  # durable_rules rejects '1e-05' and '2e+16' (error 204)
+        return int(round(x)) if abs(x) >= 1 else 0
+    return rounded
+
+
+def _interval(lo: float | None, hi: float | None) -> Interval:
+    out: Interval = {}
+    if lo is not None:
+        out["lo"] = _engine_number(lo)
+    if hi is not None:
+        out["hi"] = _engine_number(hi)
+    return out
+
+
+def _fact_interval(f: Fact[Any] | None, floor: float | None = 0.0, ceiling: float | None = None) -> Interval:
+    if f is None or f.unknown:
+        lo = f.at_least if f is not None and f.at_least is not None else floor
+        hi = f.at_most if f is not None and f.at_most is not None else ceiling
+        return _interval(lo, hi)
+    return _interval(float(f.value), float(f.value))
+
+
+def _display(f: Fact[Any] | None, unit: str = "") -> str:
+    if f is None or f.unknown:
+        if f is not None and (f.at_least is not None or f.at_most is not None):
+            parts = []
+            if f.at_least is not None:
+                parts.append(f"at least {f.at_least}{unit}")
+            if f.at_most is not None:
+                parts.append(f"at most {f.at_most}{unit}")
+            return "unknown (" + ", ".join(parts) + ")"
+        return "unknown"
+    v = f.value
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return f"{v}{unit}" if not isinstance(v, bool) else ("yes" if v else "no")
+
+
+def _sources(f: Fact[Any] | None) -> tuple[str, ...]:
+    if f is None or f.source is None:
+        return ()
+    return (str(f.source),)
+
+
+class _Builder:
+    def __init__(self, deal: Deal, as_of: date, rates: RateTable) -> None:
+        self.deal = deal
+        self.as_of = as_of
+        self.rates = rates
+        self.flat = FlatDeal(facts=[])
+        self._roles = {p.id: p.role for p in deal.parties}
+
+    # -- helpers -----------------------------------------------------------------------------
+    def add(self, t: str, fields: dict[str, Any]) -> dict[str, Any]:
+        # Explicit, collision-free ids: durable_rules identifies facts by a 32-bit hash otherwise.
+        fact = {"t": t, "id": f"f{len(self.flat.facts)}"}
+        for name, value in fields.items():
+            if value is None or value == {}:
+                continue  # absent means unknown to the compiled conditions
+            assert name in FACT_TYPES[t], f"{t}.{name} is not in the vocabulary"
+            fact[name] = value
+        self.flat.facts.append(fact)
+        return fact
+
+    def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
+        self.flat.provenance[(fact["id"], name)] = prov
+
+    def fact_prov(self, f: Fact[Any] | None, path: str, unit: str = "") -> Provenance:
+        return Provenance(
+            path=path,
+            display=_display(f, unit),
+            sources=_sources(f),
+            confidence=f.confidence if f is not None else "high",
+            known=f is not None and f.known,
+            note=f.note if f is not None else None,
+            alternatives=tuple(
+                f"{a.value}" + (f" ({a.source})" if a.source else "") for a in (f.alternatives if f else [])
+            ),
+        )
+
+    def money(self, f: Fact[Money] | None, what: str, year: int | None) -> dict[str, Interval]:
+        """Convert a money fact into EUR, USD and GBP intervals, recording each conversion."""
+        out: dict[str, Interval] = {}
+        for code in ("EUR", "USD", "GBP"):
+            lo, hi = self._convert_bounds(f, code, what, year)
+            out[code] = _interval(lo, hi)
+        return out
+
+    def _convert_bounds(
+        self, f: Fact[Money] | None, code: str, what: str, year: int | None
+    ) -> tuple[float | None, float | None]:
+        if f is None:
+            return 0.0, None
+        candidates: list[tuple[str, Money | None]] = (
+            [("value", f.value)] if f.known else [("at_least", f.at_least), ("at_most", f.at_most)]
+        )
+        lo: float | None = 0.0
+        hi: float | None = None
+        for which, m in candidates:
+            if m is None:
+                continue
+            converted = self.convert(m, code, what, year)
+            if converted is None:
+                # No rate: nothing can be said in this currency beyond "not negative".
+                return 0.0, None
+            if which in {"value", "at_least"}:
+                lo = converted
+            if which in {"value", "at_most"}:
+                hi = converted
+        return lo, hi
+
+    def convert(self, m: Money, code: str, what: str, year: int | None) -> float | None:
+        if m.currency == code:
+            return m.amount
+        src = self.rates.rate(m.currency)
+        dst = self.rates.rate(code)
+        if src is None or dst is None:
+            return None
+        result = m.amount / src[0] * dst[0]
+        used = src if m.currency != "EUR" else dst
+        pair = m.currency if m.currency != "EUR" else code
+        self.flat.conversions.append(
+            ConversionRecord(
+                what=what,
+                original=str(m),
+                rate_name=f"fx.{pair.lower()}_per_eur",
+                rate=used[0],
+                rate_from=used[1],
+                result=format_money(result, code),
+                status=used[2],
+            )
+        )
+        return result
+
+    # -- facts -------------------------------------------------------------------------------
+    def build(self) -> FlatDeal:
+        self.deal_fact()
+        for i, p in enumerate(self.deal.parties):
+            self.party_fact(i, p)
+        self.figures()
+        self.stakes()
+        self.governance()
+        self.people()
+        self.links()
+        self.markets()
+        return self.flat
+
+    def deal_fact(self) -> None:
+        tx = self.deal.transaction
+        year = None
+        fields: dict[str, Any] = {f"is_{k}": (k in tx.types) for k in (
+            "share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"
+        )}
+        cons = self.money(tx.consideration, "consideration", year) if tx.consideration else {}
+        val = self.money(tx.target_valuation, "target valuation", year) if tx.target_valuation else {}
+        for code in ("EUR", "USD", "GBP"):
+            fields[f"consideration_{code.lower()}"] = cons.get(code, {"lo": 0})
+            fields[f"valuation_{code.lower()}"] = val.get(code, {"lo": 0})
+        fields["payout_to_holders"] = _bool(tx.payout_to_holders)
+        fields["structured_to_avoid_review"] = _bool(tx.structured_to_avoid_review)
+        closing = tx.closing.value if tx.closing is not None and tx.closing.known else None
+        if closing is not None:
+            fields["completed"] = closing <= self.as_of
+            months = (self.as_of.year - closing.year) * 12 + (self.as_of.month - closing.month)
+            months -= 1 if self.as_of.day < closing.day else 0
+            fields["months_since_closing"] = _interval(months, months)
+        fact = self.add("deal", fields)
+        base = "transaction"
+        for code in ("eur", "usd", "gbp"):
+            self.note(fact, f"consideration_{code}", self.fact_prov(tx.consideration, f"{base}.consideration"))
+            self.note(fact, f"valuation_{code}", self.fact_prov(tx.target_valuation, f"{base}.target_valuation"))
+        self.note(fact, "payout_to_holders", self.fact_prov(tx.payout_to_holders, f"{base}.payout_to_holders"))
+        self.note(fact, "structured_to_avoid_review",
+                  self.fact_prov(tx.structured_to_avoid_review, f"{base}.structured_to_avoid_review"))
+        for k in ("share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"):
+            self.note(fact, f"is_{k}", Provenance(f"{base}.types", "yes" if k in tx.types else "no"))
+        if closing is not None:
+            prov = self.fact_prov(tx.closing, f"{base}.closing")
+            self.note(fact, "completed", prov)
+            self.note(fact, "months_since_closing", prov)
+
+    def party_fact(self, i: int, p: Party) -> None:
+        world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
+        wt = self.money(world.amount if world else None, f"{p.name} worldwide turnover", world.year if world else None)
+        assets = self.money(p.assets, f"{p.name} assets", None)
+        fields: dict[str, Any] = {
+            "party": p.id,
+            "role": p.role,
+            "corporate_form": p.corporate_form,
+            "eu_gatekeeper": _bool(p.eu_gatekeeper),
+            "uk_sms": _bool(p.uk_sms),
+            "competes_with_acquirer": _bool(p.competes_with_acquirer),
+            "dominant": _bool(p.dominant),
+            "uk_share_of_supply": _fact_interval(p.uk_share_of_supply, 0.0, 100.0),
+        }
+        for code in ("EUR", "USD", "GBP"):
+            fields[f"worldwide_turnover_{code.lower()}"] = wt[code]
+            fields[f"assets_{code.lower()}"] = assets[code]
+        fact = self.add("party", fields)
+        base = f"parties[{i}]"
+        for name in ("eu_gatekeeper", "uk_sms", "competes_with_acquirer", "dominant", "uk_share_of_supply"):
+            self.note(fact, name, self.fact_prov(getattr(p, name), f"{base}.{name}"))
+        for code in ("eur", "usd", "gbp"):
+            self.note(fact, f"worldwide_turnover_{code}",
+                      self.fact_prov(world.amount if world else None, f"{base}.turnover[WORLD]"))
+            self.note(fact, f"assets_{code}", self.fact_prov(p.assets, f"{base}.assets"))
+
+    def figures(self) -> None:
+        """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
+        for jur in FIGURE_JURISDICTIONS:
+            code = jur.upper()
+            sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+            provs: dict[str, list[Provenance]] = {"acquirer": [], "target": []}
+            for role in ("acquirer", "target"):
+                totals: dict[str, tuple[float | None, float | None]] = {}
+                for c in ("EUR", "USD", "GBP"):
+                    totals[c] = (0.0, 0.0)
+                for pi, p in enumerate(self.deal.parties):
+                    if p.role != role:
+                        continue
+                    t = next((x for x in p.turnover if x.jurisdiction == code), None)
+                    amount = t.amount if t else None
+                    provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
+                    for c in ("EUR", "USD", "GBP"):
+                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", t.year if t else None)
+                        tlo, thi = totals[c]
+                        totals[c] = (
+                            (tlo or 0.0) + (lo or 0.0),
+                            None if thi is None or hi is None else thi + hi,
+                        )
+                sides[role] = totals
+            fields: dict[str, Any] = {}
+            for c in ("EUR", "USD", "GBP"):
+                a_lo, a_hi = sides["acquirer"][c]
+                t_lo, t_hi = sides["target"][c]
+                fields[f"acquirer_turnover_{c.lower()}"] = _interval(a_lo, a_hi)
+                fields[f"target_turnover_{c.lower()}"] = _interval(t_lo, t_hi)
+                fields[f"combined_turnover_{c.lower()}"] = _interval(
+                    (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
+                )
+                fields[f"smaller_party_turnover_{c.lower()}"] = _interval(
+                    min(a_lo or 0, t_lo or 0),
+                    None if a_hi is None and t_hi is None else min(x for x in (a_hi, t_hi) if x is not None),
+                )
+            fields["target_active"] = self._active("target", code)
+            fields["acquirer_active"] = self._active("acquirer", code)
+            fact = self.add(jur, fields)
+            for role in ("acquirer", "target"):
+                joined = _join(provs[role])
+                for c in ("eur", "usd", "gbp"):
+                    self.note(fact, f"{role}_turnover_{c}", joined)
+            both = _join(provs["acquirer"] + provs["target"])
+            for c in ("eur", "usd", "gbp"):
+                self.note(fact, f"combined_turnover_{c}", both)
+                self.note(fact, f"smaller_party_turnover_{c}", both)
+            for role in ("target", "acquirer"):
+                ps = [(i, p) for i, p in enumerate(self.deal.parties) if p.role == role]
+                self.note(fact, f"{role}_active", _join([
+                    self.fact_prov(p.domestic_activity.get(code), f"parties[{i}].domestic_activity.{code}")
+                    for i, p in ps
+                ]))
+
+    def _active(self, role: str, code: str) -> bool | None:
+        values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
+        if any(v is not None and v.known and v.value for v in values):
+            return True
+        if values and all(v is not None and v.known and not v.value for v in values):
+            return False
+        if code == "EU":
+            # Active in the EU if active in any member state.
+            states = [p.domestic_activity.get(s) for p in self.deal.parties if p.role == role for s in EU_MEMBER_STATES]
+            if any(v is not None and v.known and v.value for v in states):
+                return True
+        return None
+
+    def stakes(self) -> None:
+        for i, s in enumerate(self.deal.stakes):
+            base = f"stakes[{i}]"
+            eq_b, eq_a = _fact_interval(s.equity_before, 0, 100), _fact_interval(s.equity_after, 0, 100)
+            vo_b, vo_a = _fact_interval(s.voting_before, 0, 100), _fact_interval(s.voting_after, 0, 100)
+            cls = s.share_class.value if s.share_class.known else None
+            convertible = None
+            if cls is not None:
+                convertible = cls == "convertible" and (s.conversion is None or s.conversion.into == "voting")
+            fact = self.add("stake", {
+                "holder": s.holder,
+                "issuer": s.issuer,
+                "holder_role": self._roles[s.holder],
+                "issuer_role": self._roles[s.issuer],
+                "equity_before": eq_b,
+                "equity_after": eq_a,
+                "voting_before": vo_b,
+                "voting_after": vo_a,
+                "equity_acquired": _difference(eq_a, eq_b),
+                "voting_acquired": _difference(vo_a, vo_b),
+                "share_class": cls,
+                "convertible_into_voting": convertible,
+                "solely_for_investment": _bool(s.solely_for_investment),
+            })
+            for name in ("equity_before", "equity_after", "voting_before", "voting_after"):
+                self.note(fact, name, self.fact_prov(getattr(s, name), f"{base}.{name}", "%"))
+            self.note(fact, "equity_acquired", _join([
+                self.fact_prov(s.equity_after, f"{base}.equity_after", "%"),
+                self.fact_prov(s.equity_before, f"{base}.equity_before", "%")]))
+            self.note(fact, "voting_acquired", _join([
+                self.fact_prov(s.voting_after, f"{base}.voting_after", "%"),
+                self.fact_prov(s.voting_before, f"{base}.voting_before", "%")]))
+            self.note(fact, "share_class", self.fact_prov(s.share_class, f"{base}.share_class"))
+            self.note(fact, "convertible_into_voting", self.fact_prov(s.share_class, f"{base}.share_class"))
+            self.note(fact, "solely_for_investment",
+                      self.fact_prov(s.solely_for_investment, f"{base}.solely_for_investment"))
+
+    def governance(self) -> None:
+        for i, g in enumerate(self.deal.governance):
+            base = f"governance[{i}]"
+            share: Interval = {"lo": 0, "hi": 100}
+            if g.board_seats.known and g.board_size is not None and g.board_size.known and g.board_size.value:
+                pct = 100.0 * g.board_seats.value / g.board_size.value  # type: ignore[operator]
+                share = _interval(pct, pct)
+            fields: dict[str, Any] = {
+                "holder": g.holder,
+                "issuer": g.issuer,
+                "holder_role": self._roles[g.holder],
+                "issuer_role": self._roles[g.issuer],
+                "board_seats": _fact_interval(g.board_seats),
+                "board_observers": _fact_interval(g.board_observers),
+                "board_share": share,
+                "information_rights": _bool(g.information_rights),
+                "exclusivity": _bool(g.exclusivity),
+            }
+            vetoes = g.vetoes.value if g.vetoes.known else None
+            for veto in ("budget", "business_plan", "senior_management", "major_investments", "other"):
+                fields[f"veto_{veto}"] = None if vetoes is None else veto in vetoes
+            fact = self.add("governance", fields)
+            for name in ("board_seats", "board_observers", "information_rights", "exclusivity"):
+                self.note(fact, name, self.fact_prov(getattr(g, name), f"{base}.{name}"))
+            self.note(fact, "board_share", self.fact_prov(g.board_size, f"{base}.board_size"))
+            for veto in ("budget", "business_plan", "senior_management", "major_investments", "other"):
+                self.note(fact, f"veto_{veto}", self.fact_prov(g.vetoes, f"{base}.vetoes"))
+
+        # A stake whose governance the deal file does not describe: its rights are unknown, not
+        # absent, so control and influence tests stay open instead of failing silently.
+        described = {(g.holder, g.issuer) for g in self.deal.governance}
+        for i, s in enumerate(self.deal.stakes):
+            if (s.holder, s.issuer) in described:
+                continue
+            described.add((s.holder, s.issuer))
+            fact = self.add("governance", {
+                "holder": s.holder,
+                "issuer": s.issuer,
+                "holder_role": self._roles[s.holder],
+                "issuer_role": self._roles[s.issuer],
+                "board_seats": {"lo": 0},
+                "board_observers": {"lo": 0},
+                "board_share": {"lo": 0, "hi": 100},
+            })
+            unstated = Provenance(f"governance (not stated for stakes[{i}])", "unknown", known=False)
+            for name in FACT_TYPES["governance"]:
+                self.note(fact, name, unstated)
+
+    def people(self) -> None:
+        for i, m in enumerate(self.deal.people):
+            fact = self.add("person", {
+                "person": m.person,
+                "from_role": self._roles[m.from_party],
+                "to_role": self._roles[m.to_party],
+                "seniority": m.seniority,
+                "keeps_board_seat": _bool(m.keeps_board_seat),
+            })
+            base = f"people[{i}]"
+            self.note(fact, "person", Provenance(f"{base}.person", m.person))
+            self.note(fact, "seniority", Provenance(f"{base}.seniority", m.seniority))
+            self.note(fact, "keeps_board_seat", self.fact_prov(m.keeps_board_seat, f"{base}.keeps_board_seat"))
+        for i, w in enumerate(self.deal.workforce):
+            base = f"workforce[{i}]"
+            share: Interval = {"lo": 0, "hi": 100}
+            if w.employees_moved.known and w.target_headcount is not None and w.target_headcount.known:
+                head = w.target_headcount.value or 0
+                pct = 100.0 * w.employees_moved.value / head if head else 0.0  # type: ignore[operator]
+                share = _interval(min(pct, 100.0), min(pct, 100.0))
+            fact = self.add("workforce", {
+                "from_role": self._roles[w.from_party],
+                "to_role": self._roles[w.to_party],
+                "employees_moved": _fact_interval(w.employees_moved),
+                "share_of_target_staff": share,
+                "with_licence": _bool(w.with_licence),
+                "with_waiver": _bool(w.with_waiver),
+                "target_pivots_or_winds_down": _bool(w.target_pivots_or_winds_down),
+            })
+            for name in ("employees_moved", "with_licence", "with_waiver", "target_pivots_or_winds_down"):
+                self.note(fact, name, self.fact_prov(getattr(w, name), f"{base}.{name}"))
+            self.note(fact, "share_of_target_staff", _join([
+                self.fact_prov(w.employees_moved, f"{base}.employees_moved"),
+                self.fact_prov(w.target_headcount, f"{base}.target_headcount")]))
+
+    def links(self) -> None:
+        for i, lic in enumerate(self.deal.licences):
+            fact = self.add("licence", {
+                "licensor_role": self._roles[lic.licensor],
+                "licensee_role": self._roles[lic.licensee],
+                "exclusive": _bool(lic.exclusive),
+            })
+            self.note(fact, "exclusive", self.fact_prov(lic.exclusive, f"licences[{i}].exclusive"))
+        for i, s in enumerate(self.deal.supply):
+            base = f"supply[{i}]"
+            customer = self.deal.party(s.customer)
+            competes = customer.competes_with_acquirer
+            fact = self.add("supply", {
+                "supplier": s.supplier,
+                "customer": s.customer,
+                "supplier_role": self._roles[s.supplier],
+                "customer_role": self._roles[s.customer],
+                "customer_competes_with_acquirer": _bool(competes),
+                "share_of_supplier_revenue": _fact_interval(s.share_of_supplier_revenue, 0, 100),
+                "input_importance": s.input_importance.value if s.input_importance and s.input_importance.known else None,
+                "alternatives_available": _bool(s.alternatives_available),
+            })
+            ci = self.deal.parties.index(customer)
+            self.note(fact, "customer", Provenance(f"{base}.customer", customer.name))
+            self.note(fact, "supplier", Provenance(f"{base}.supplier", self.deal.party(s.supplier).name))
+            self.note(fact, "customer_competes_with_acquirer",
+                      self.fact_prov(competes, f"parties[{ci}].competes_with_acquirer"))
+            for name in ("share_of_supplier_revenue", "input_importance", "alternatives_available"):
+                self.note(fact, name, self.fact_prov(getattr(s, name), f"{base}.{name}"))
+
+    def markets(self) -> None:
+        for i, m in enumerate(self.deal.markets):
+            base = f"markets[{i}]"
+            shares = {ms.party: ms.share for ms in m.shares}
+            acq = [shares[p.id] for p in self.deal.parties if p.role == "acquirer" and p.id in shares]
+            tgt = [shares[p.id] for p in self.deal.parties if p.role == "target" and p.id in shares]
+            all_known = all(s.known for s in shares.values())
+            fields: dict[str, Any] = {"market": m.id, "geography": m.geography}
+            a = sum(float(s.value) for s in acq) if all(s.known for s in acq) else None
+            t = sum(float(s.value) for s in tgt) if all(s.known for s in tgt) else None
+            fields["acquirer_share"] = _interval(a, a) if a is not None else {"lo": 0, "hi": 100}
+            fields["target_share"] = _interval(t, t) if t is not None else {"lo": 0, "hi": 100}
+            if a is not None and t is not None:
+                fields["combined_share"] = _interval(a + t, a + t)
+                fields["overlap"] = a > 0 and t > 0
+            if all_known and a is not None and t is not None:
+                others = sum(float(s.value) ** 2 for p, s in shares.items()
+                             if self._roles[p] not in {"acquirer", "target"})
+                pre = others + sum(float(s.value) ** 2 for s in acq + tgt)
+                post = others + (a + t) ** 2
+                fields["hhi_post"] = _interval(post, post)
+                fields["hhi_delta"] = _interval(post - pre, post - pre)
+            fact = self.add("market", fields)
+            joined = _join([self.fact_prov(ms.share, f"{base}.shares[{j}]", "%") for j, ms in enumerate(m.shares)])
+            for name in ("acquirer_share", "target_share", "combined_share", "hhi_post", "hhi_delta", "overlap"):
+                self.note(fact, name, joined)
+            self.note(fact, "market", Provenance(f"{base}.name", m.name))
+
+
+def _bool(f: Fact[bool] | None) -> bool | None:
+    return None if f is None or f.unknown else bool(f.value)
+
+
+def _difference(after: Interval, before: Interval) -> Interval:
+    lo = after["lo"] - before["hi"] if "lo" in after and "hi" in before else None
+    hi = after["hi"] - before["lo"] if "hi" in after and "lo" in before else None
+    return _interval(lo, hi)
+
+
+def _join(provs: list[Provenance]) -> Provenance:
+    """Provenance of a value computed from several deal facts."""
+    if not provs:
+        return Provenance(path="(none stated)", display="not stated", known=False)
+    if len(provs) == 1:
+        return provs[0]
+    order = {"high": 0, "medium": 1, "low": 2}
+    return Provenance(
+        path=" + ".join(p.path for p in provs),
+        display=", ".join(p.display for p in provs),
+        sources=tuple(dict.fromkeys(s for p in provs for s in p.sources)),
+        confidence=max((p.confidence for p in provs), key=lambda c: order[c]),
+        known=all(p.known for p in provs),
+    )
+
+
+def flatten(deal: Deal, as_of: date, rates: RateTable) -> FlatDeal:
+    """The engine facts for ``deal`` as of ``as_of``."""
+    return _Builder(deal, as_of, rates).build()
+
+
+def relevant_date(deal: Deal, today: date) -> date:
+    """The date whose law applies: closing, else signing, else announcement, else today."""
+    tx = deal.transaction
+    for f in (tx.closing, tx.signed, tx.announced):
+        if f is not None and f.known and f.value is not None:
+            return f.value
+    return today
+
+
+__all__ = ["ConversionRecord", "FlatDeal", "Provenance", "RateTable", "Source", "flatten", "relevant_date"]

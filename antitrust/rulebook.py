@@ -1,0 +1,352 @@
+"""Load a rulebook (rule files and parameter files) and check it before anything runs.
+
+Every problem is reported as ``path:line:col: message`` with a did-you-mean where one helps,
+and all problems found in one pass are reported together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from antitrust import expr as ex
+from antitrust.errors import InputError, InputErrors, Location, RulebookError
+from antitrust.params import Parameter, ParameterFile
+from antitrust.rulespec import Rule, RuleFile
+from antitrust.validation import did_you_mean, validate_document
+from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_units
+from antitrust.yamlio import Document, load
+
+
+Reporter = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    """A rule with its parsed condition and where it was written."""
+
+    spec: Rule
+    condition: ex.Expr
+    location: Location
+    when_location: Location
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class DerivedFact:
+    """A fact that rules derive: its name, fields with kinds, and the rules producing it."""
+
+    name: str
+    fields: dict[str, FieldSpec]
+    producers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[LoadedRule, ...]
+    parameters: dict[str, Parameter]
+    derived: dict[str, DerivedFact]
+    files: tuple[str, ...]
+    content_hash: str
+    parameter_locations: dict[str, Location] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> LoadedRule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def _files(paths: Sequence[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(x for x in p.rglob("*") if x.suffix in {".yaml", ".yml", ".json"} and x.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Rulebook:
+    """Load every rule and parameter file under ``paths`` and check the whole rulebook."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files = _files(paths)
+    if not files:
+        raise RulebookError(Location(", ".join(map(str, paths))), "no rule files found (*.yaml, *.json)")
+    errors: list[InputError] = []
+    rules: list[LoadedRule] = []
+    parameters: dict[str, Parameter] = {}
+    param_locations: dict[str, Location] = {}
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            doc = load(path)
+        except InputError as exc:
+            errors.append(RulebookError(exc.location, exc.message))
+            continue
+        digest.update(str(path.as_posix()).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+        data = doc.data
+        if isinstance(data, dict) and "parameters" in data:
+            _load_params(doc, parameters, param_locations, errors)
+        elif isinstance(data, dict) and "rules" in data:
+            _load_rules(doc, rules, errors)
+        else:
+            errors.append(RulebookError(
+                doc.locate(()), "expected a rule file (top-level 'rules:') or a parameter file ('parameters:')"
+            ))
+    derived = _derived_facts(rules, errors)
+    for rule in rules:
+        errors += _check_rule(rule, parameters, derived)
+    _check_duplicates(rules, errors)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return Rulebook(
+        rules=tuple(sorted(rules, key=lambda r: r.id)),
+        parameters=parameters,
+        derived=derived,
+        files=tuple(str(f) for f in files),
+        content_hash=digest.hexdigest(),
+        parameter_locations=param_locations,
+    )
+
+
+def _load_params(doc: Document, out: dict[str, Parameter], locs: dict[str, Location],
+                 errors: list[InputError]) -> None:
+    try:
+        pf = validate_document(ParameterFile, doc, RulebookError)
+    except (InputError, InputErrors) as exc:
+        errors += exc.errors if isinstance(exc, InputErrors) else [exc]
+        return
+    for i, p in enumerate(pf.parameters):
+        where = doc.locate(("parameters", i, "name"))
+        if p.name in out:
+            errors.append(RulebookError(where, f"parameter {p.name!r} is defined twice (first at {locs[p.name]})"))
+            continue
+        out[p.name] = p
+        locs[p.name] = where
+
+
+def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) -> None:
+    try:
+        rf = validate_document(RuleFile, doc, RulebookError)
+    except (InputError, InputErrors) as exc:
+        errors += exc.errors if isinstance(exc, InputErrors) else [exc]
+        return
+    for i, rule in enumerate(rf.rules):
+        loc = doc.locate(("rules", i, "id"))
+        when_key = doc.locate(("rules", i, "when"))
+        # The condition starts after "when: " on the same line for plain scalars.
+        raw = doc.data["rules"][i]["when"]
+        single_line = "\n" not in raw
+        when_loc = Location(when_key.path, when_key.line, when_key.col + 6) if single_line else Location(
+            when_key.path, when_key.line + 1, when_key.col + 2)
+        try:
+            condition = ex.parse(rule.when)
+        except ex.ConditionSyntaxError as exc:
+            errors.append(RulebookError(_at(when_loc, exc.col), f"rule {rule.id}: {exc}", field="when"))
+            continue
+        out.append(LoadedRule(rule, condition, loc, when_loc))
+
+
+def _at(loc: Location, col: int) -> Location:
+    return Location(loc.path, loc.line, loc.col + col)
+
+
+def _check_duplicates(rules: list[LoadedRule], errors: list[InputError]) -> None:
+    seen: dict[str, LoadedRule] = {}
+    for r in rules:
+        if r.id in seen:
+            errors.append(RulebookError(r.location, f"duplicate rule id {r.id!r} (first at {seen[r.id].location})"))
+        else:
+            seen[r.id] = r
+
+
+def _derived_facts(rules: list[LoadedRule], errors: list[InputError]) -> dict[str, DerivedFact]:
+    fields: dict[str, dict[str, FieldSpec]] = {}
+    producers: dict[str, list[str]] = {}
+    for r in rules:
+        d = r.spec.derive
+        if d is None:
+            continue
+        if d.fact in RESERVED:
+            errors.append(RulebookError(r.location, f"rule {r.id}: derived fact name {d.fact!r} is reserved "
+                                        "(a base fact type or keyword); choose another name"))
+            continue
+        spec = fields.setdefault(d.fact, {})
+        for name, value in d.fields.items():
+            kind: FieldSpec
+            if isinstance(value, bool):
+                kind = FieldSpec("bool")
+            elif isinstance(value, int | float):
+                kind = FieldSpec("number")
+            else:
+                kind = FieldSpec("id")
+            if name in {"status", "by", "t", "id", "sid"}:
+                errors.append(RulebookError(r.location, f"rule {r.id}: derived field name {name!r} is reserved"))
+            spec.setdefault(name, kind)
+        producers.setdefault(d.fact, []).append(r.id)
+    return {n: DerivedFact(n, fields[n], tuple(producers[n])) for n in fields}
+
+
+def _check_rule(rule: LoadedRule, params: dict[str, Parameter], derived: dict[str, DerivedFact]) -> list[InputError]:
+    errors: list[InputError] = []
+
+    def err(col: int, msg: str) -> None:
+        errors.append(RulebookError(_at(rule.when_location, col), f"rule {rule.id}: {msg}", field="when"))
+
+    known_names = sorted([*FACT_TYPES, *derived])
+    for atom in ex.atoms(rule.condition):
+        ref = atom.left if isinstance(atom, ex.Compare) else atom.ref
+        spec = _resolve(ref, derived, known_names, err)
+        if spec is None:
+            continue
+        if isinstance(atom, ex.Exists):
+            if ref.field is not None and spec.kind != "bool":
+                err(ref.col, f"{ref} is a {_kind(spec)}; compare it with a value (e.g. {ref} == ...)")
+            continue
+        _check_compare(atom, spec, params, err)
+    _check_negations(rule.condition, derived, err)
+    _check_or(rule.condition, err)
+    _check_template(rule, derived, errors)
+    if rule.spec.derive:
+        for name, value in rule.spec.derive.fields.items():
+            if isinstance(value, str) and value.startswith("{"):
+                _check_placeholders(rule, value, derived, errors, f"derive.fields.{name}")
+    return errors
+
+
+def _kind(spec: FieldSpec) -> str:
+    if spec.kind == "number":
+        return f"number ({spec.unit})" if spec.unit else "number"
+    return {"bool": "yes/no field", "category": "category", "id": "name"}[spec.kind]
+
+
+def _resolve(ref: ex.Ref, derived: dict[str, DerivedFact], known: list[str], err: Reporter) -> FieldSpec | None:
+    report = err
+    if ref.fact in FACT_TYPES:
+        if ref.field is None:
+            report(ref.col, f"{ref.fact!r} is a kind of fact; name one of its fields, e.g. "
+                   f"{ref.fact}.{next(iter(FACT_TYPES[ref.fact]))}")
+            return None
+        spec = FACT_TYPES[ref.fact].get(ref.field)
+        if spec is None:
+            report(ref.col + len(ref.fact) + 1,
+                   f"unknown field {ref.field!r} of {ref.fact}{did_you_mean(ref.field, FACT_TYPES[ref.fact])}")
+        return spec
+    if ref.fact in derived:
+        if ref.field is None:
+            return FieldSpec("bool")
+        spec = derived[ref.fact].fields.get(ref.field)
+        if spec is None:
+            report(ref.col + len(ref.fact) + 1,
+                   f"derived fact {ref.fact!r} has no field {ref.field!r}"
+                   f"{did_you_mean(ref.field, derived[ref.fact].fields)}")
+        return spec
+    hint = did_you_mean(ref.fact, known)
+    what = "derived fact or kind of fact" if ref.field is None else "kind of fact"
+    report(ref.col, f"unknown name {ref.fact!r}: no rule derives it and it is not a {what}{hint}")
+    return None
+
+
+def _check_compare(atom: ex.Compare, spec: FieldSpec, params: dict[str, Parameter], err: Reporter) -> None:
+    report = err
+    right = atom.right
+    if spec.kind == "number":
+        if atom.op == "in":
+            report(atom.col, f"{atom.left} is a number; 'in' is for categories")
+            return
+        if isinstance(right, ex.Param):
+            p = params.get(right.name)
+            if p is None:
+                report(right.col, f"unknown parameter {right.name!r}{did_you_mean(right.name, params)}")
+            elif not compatible_units(spec.unit, p.unit):
+                report(right.col, f"{atom.left} is in {spec.unit or 'plain numbers'} but parameter "
+                       f"{right.name} is in {p.unit}; compare like with like")
+        elif isinstance(right.value, bool) or not isinstance(right.value, int | float):
+            report(right.col, f"{atom.left} is a number; compared with {right}")
+        return
+    if isinstance(right, ex.Param):
+        report(right.col, f"{atom.left} is a {_kind(spec)}; parameters are numbers")
+        return
+    if atom.op not in {"==", "!=", "in"}:
+        report(atom.col, f"{atom.left} is a {_kind(spec)}; use ==, != or in, not {atom.op}")
+        return
+    values = right.value if isinstance(right.value, tuple) else (right.value,)
+    for v in values:
+        if spec.kind == "bool" and not isinstance(v, bool):
+            report(right.col, f"{atom.left} is yes/no; compare it with true or false, not {v!r}")
+        elif spec.kind in {"category", "id"} and not isinstance(v, str):
+            report(right.col, f"{atom.left} is a {_kind(spec)}; compare it with a quoted text value")
+        elif spec.kind == "category" and v not in spec.values:
+            report(right.col, f"{v!r} is not a value of {atom.left}{did_you_mean(str(v), spec.values)}; "
+                   f"expected one of {', '.join(spec.values)}")
+
+
+def _check_negations(e: ex.Expr, derived: dict[str, DerivedFact], err: Reporter, negated: bool = False) -> None:
+    report = err
+    if isinstance(e, ex.Not):
+        _check_negations(e.item, derived, err, not negated)
+    elif isinstance(e, ex.And | ex.Or):
+        for item in e.items:
+            _check_negations(item, derived, err, negated)
+    else:
+        ref = e.left if isinstance(e, ex.Compare) else e.ref
+        if negated and ref.fact in derived:
+            report(ref.col, f"cannot negate derived fact {ref.fact!r}: absence of a derived fact "
+                   "depends on rule order in the engine; derive the opposite fact explicitly")
+
+
+def _check_or(e: ex.Expr, err: Reporter) -> None:
+    """An 'or' must stay within one kind of fact (each fact pattern is matched on its own)."""
+    report = err
+    if isinstance(e, ex.Or):
+        kinds = {r.fact for r in ex.refs(e)}
+        if len(kinds) > 1:
+            first = ex.refs(e)[0]
+            report(first.col, f"an 'or' may not mix kinds of fact ({', '.join(sorted(kinds))}); "
+                   "split it into separate rules")
+    if isinstance(e, ex.And | ex.Or):
+        for item in e.items:
+            _check_or(item, err)
+    elif isinstance(e, ex.Not):
+        _check_or(e.item, err)
+
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in _FORMATTER.parse(template) if name]
+
+
+def _check_template(rule: LoadedRule, derived: dict[str, DerivedFact], errors: list[InputError]) -> None:
+    _check_placeholders(rule, rule.spec.reason, derived, errors, "reason")
+
+
+def _check_placeholders(rule: LoadedRule, template: str, derived: dict[str, DerivedFact],
+                        errors: list[InputError], where: str) -> None:
+    try:
+        names = placeholders(template)
+    except ValueError as exc:
+        errors.append(RulebookError(rule.location, f"rule {rule.id}: {where}: bad template ({exc})", field=where))
+        return
+    used = {r.fact for r in ex.refs(rule.condition)}
+    for name in names:
+        parts = name.split(".")
+        if parts[0] == "param":
+            continue  # checked against parameters in the compiler, which knows the date
+        if len(parts) != 2 or parts[0] not in used:
+            errors.append(RulebookError(
+                rule.location,
+                f"rule {rule.id}: {where}: {{{name}}} must name a field of a fact the condition uses "
+                f"({', '.join(sorted(used))})", field=where))
+            continue
+        fact, fld = parts
+        known: Iterable[str] = FACT_TYPES.get(fact, {}) or (derived[fact].fields if fact in derived else {})
+        if fld not in known and fld not in {"by", "status"}:
+            errors.append(RulebookError(rule.location, f"rule {rule.id}: {where}: unknown field {name!r}"
+                                        f"{did_you_mean(fld, known)}", field=where))

@@ -1,0 +1,121 @@
+"""The rule file format (``rules/**/*.yaml``), as pydantic models: data only, no behaviour."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from antitrust.deal import Confidence
+from antitrust.params import Status
+
+#: Theories of harm a rule may belong to.
+THEORIES = (
+    "horizontal_overlap",
+    "vertical_foreclosure",
+    "confidential_information",
+    "acqui_hire",
+    "structuring",
+    "minority_influence",
+    "interlocking_directorates",
+    "nascent_competition",
+)
+Theory = Literal[
+    "horizontal_overlap",
+    "vertical_foreclosure",
+    "confidential_information",
+    "acqui_hire",
+    "structuring",
+    "minority_influence",
+    "interlocking_directorates",
+    "nascent_competition",
+]
+#: Jurisdictions with verdicts in the report.
+JURISDICTIONS = ("US", "EU", "DE", "AT", "UK", "IT", "IE", "DK", "SE", "JP", "KR")
+Jurisdiction = Literal["US", "EU", "DE", "AT", "UK", "IT", "IE", "DK", "SE", "JP", "KR"]
+Band = Literal["low", "medium", "high"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LegalBasis(_Strict):
+    citation: str = Field(min_length=3, description="The provision, e.g. '§37(1) Nr. 3 GWB'.")
+    url: str = Field(pattern=r"^https?://", description="Where the text can be read.")
+    status: Status = "verified"
+    note: str | None = None
+
+
+class Derive(_Strict):
+    """A derived fact this rule asserts, for other rules to build on."""
+
+    fact: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Name of the derived fact.")
+    #: Extra fields: literals, or '{fact.field}' to copy a matched fact's value.
+    fields: dict[str, str | float | bool] = Field(default_factory=dict)
+
+
+class Verdict(_Strict):
+    """The rule concludes the filing position in its jurisdiction."""
+
+    filing: Literal["mandatory", "voluntary", "not_required"]
+    suspensory: bool = False
+
+
+class Reach(_Strict):
+    """The rule concludes a route by which an authority can still reach the deal."""
+
+    route: Literal["call_in", "referral", "post_closing_challenge", "own_initiative", "inform"]
+
+
+class Risk(_Strict):
+    """The rule raises a theory of harm to a risk band."""
+
+    band: Band
+
+
+class RuleTest(_Strict):
+    """A small deal fragment and what the rule must do with it."""
+
+    name: str
+    deal: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Merged over a minimal two-party deal (acquirer 'a', target 't').",
+    )
+    expect: Literal["fires", "does_not_fire", "undetermined"]
+    as_of: date | None = None
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Stable id.")
+    title: str
+    jurisdiction: Jurisdiction | None = None
+    theory: Theory | None = None
+    basis: LegalBasis
+    when: str = Field(min_length=1, description="Condition over deal and derived facts.")
+    derive: Derive | None = None
+    verdict: Verdict | None = None
+    reach: Reach | None = None
+    risk: Risk | None = None
+    reason: str = Field(min_length=3, description="Template shown in the report, e.g. '{stake.equity_after}%'.")
+    #: How far the rule itself can be relied on (a heuristic is 'medium').
+    confidence: Confidence = "high"
+    tests: list[RuleTest] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        if self.jurisdiction is None and self.theory is None:
+            raise ValueError("a rule belongs to a jurisdiction, a theory of harm, or both")
+        if (self.verdict or self.reach) and self.jurisdiction is None:
+            raise ValueError("a rule with a verdict or reach needs a jurisdiction")
+        if self.risk and self.theory is None:
+            raise ValueError("a rule with a risk band needs a theory")
+        if not (self.derive or self.verdict or self.reach or self.risk):
+            # A rule that records only a reason is a plain finding; that is allowed.
+            pass
+        return self
+
+
+class RuleFile(_Strict):
+    rules: list[Rule]

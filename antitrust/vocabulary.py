@@ -1,0 +1,161 @@
+"""The facts a deal becomes inside the engine, and the fields rule conditions may name.
+
+A condition such as ``stake.equity_after >= 25`` names a fact type (``stake``) and a field.
+Numbers are carried as intervals (``lo``/``hi``) so partial knowledge ("at least €1bn") and
+unknown values stay distinct from zero. This table is what the rule checker validates against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["number", "bool", "category", "id"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    kind: Kind
+    #: For numbers: percent, count, months, hhi, EUR, USD, GBP.
+    unit: str | None = None
+    #: For categories: the closed set of values.
+    values: tuple[str, ...] = ()
+    doc: str = ""
+
+
+def _money(prefix: str, doc: str) -> dict[str, FieldSpec]:
+    return {f"{prefix}_{c.lower()}": FieldSpec("number", c, doc=f"{doc} ({c})") for c in ("EUR", "USD", "GBP")}
+
+
+ROLES = ("acquirer", "target", "seller", "other")
+_ROLE = FieldSpec("category", values=ROLES)
+_PCT = "percent"
+
+#: Jurisdictions that get a figures fact (lower-case names are fact types in conditions).
+FIGURE_JURISDICTIONS = ("world", "eu", "us", "de", "at", "uk", "it", "ie", "dk", "se", "jp", "kr", "fr", "nl")
+EU_MEMBER_STATES = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+)
+
+_FIGURES: dict[str, FieldSpec] = {
+    **_money("acquirer_turnover", "Turnover of the acquiring side"),
+    **_money("target_turnover", "Turnover of the target"),
+    **_money("combined_turnover", "Turnover of acquirer and target together"),
+    **_money("smaller_party_turnover", "Turnover of the smaller of acquirer and target"),
+    "target_active": FieldSpec("bool", doc="Target is active here to a substantial extent"),
+    "acquirer_active": FieldSpec("bool", doc="Acquirer is active here to a substantial extent"),
+}
+
+FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
+    "deal": {
+        "is_share_acquisition": FieldSpec("bool"),
+        "is_asset_acquisition": FieldSpec("bool"),
+        "is_licence": FieldSpec("bool"),
+        "is_hiring": FieldSpec("bool"),
+        "is_joint_venture": FieldSpec("bool"),
+        "is_partnership": FieldSpec("bool"),
+        **_money("consideration", "Value of the consideration"),
+        **_money("valuation", "Valuation of the target"),
+        "payout_to_holders": FieldSpec("bool", doc="Proceeds paid out to holders instead of a share purchase"),
+        "structured_to_avoid_review": FieldSpec("bool"),
+        "completed": FieldSpec("bool", doc="Closing date is on or before the as-of date"),
+        "months_since_closing": FieldSpec("number", "months"),
+    },
+    "party": {
+        "party": FieldSpec("id"),
+        "role": _ROLE,
+        "corporate_form": FieldSpec("category", values=("corporation", "llc", "partnership", "other")),
+        "eu_gatekeeper": FieldSpec("bool"),
+        "uk_sms": FieldSpec("bool"),
+        "competes_with_acquirer": FieldSpec("bool"),
+        "dominant": FieldSpec("bool"),
+        "uk_share_of_supply": FieldSpec("number", _PCT),
+        **_money("worldwide_turnover", "Worldwide turnover"),
+        **_money("assets", "Total assets"),
+    },
+    **{j: dict(_FIGURES) for j in FIGURE_JURISDICTIONS},
+    "stake": {
+        "holder": FieldSpec("id"),
+        "issuer": FieldSpec("id"),
+        "holder_role": _ROLE,
+        "issuer_role": _ROLE,
+        "equity_before": FieldSpec("number", _PCT),
+        "equity_after": FieldSpec("number", _PCT),
+        "voting_before": FieldSpec("number", _PCT),
+        "voting_after": FieldSpec("number", _PCT),
+        "equity_acquired": FieldSpec("number", _PCT),
+        "voting_acquired": FieldSpec("number", _PCT),
+        "share_class": FieldSpec("category", values=("voting", "non_voting", "convertible", "mixed")),
+        "convertible_into_voting": FieldSpec("bool"),
+        "solely_for_investment": FieldSpec("bool"),
+    },
+    "governance": {
+        "holder": FieldSpec("id"),
+        "issuer": FieldSpec("id"),
+        "holder_role": _ROLE,
+        "issuer_role": _ROLE,
+        "board_seats": FieldSpec("number", "count"),
+        "board_observers": FieldSpec("number", "count"),
+        "board_share": FieldSpec("number", _PCT, doc="Seats as a share of the board"),
+        "veto_budget": FieldSpec("bool"),
+        "veto_business_plan": FieldSpec("bool"),
+        "veto_senior_management": FieldSpec("bool"),
+        "veto_major_investments": FieldSpec("bool"),
+        "veto_other": FieldSpec("bool"),
+        "information_rights": FieldSpec("bool"),
+        "exclusivity": FieldSpec("bool"),
+    },
+    "person": {
+        "person": FieldSpec("id"),
+        "from_role": _ROLE,
+        "to_role": _ROLE,
+        "seniority": FieldSpec("category", values=("founder", "executive", "senior", "staff")),
+        "keeps_board_seat": FieldSpec("bool", doc="Keeps a board seat at the party they leave"),
+    },
+    "workforce": {
+        "from_role": _ROLE,
+        "to_role": _ROLE,
+        "employees_moved": FieldSpec("number", "count"),
+        "share_of_target_staff": FieldSpec("number", _PCT),
+        "with_licence": FieldSpec("bool"),
+        "with_waiver": FieldSpec("bool"),
+        "target_pivots_or_winds_down": FieldSpec("bool"),
+    },
+    "licence": {
+        "licensor_role": _ROLE,
+        "licensee_role": _ROLE,
+        "exclusive": FieldSpec("bool"),
+    },
+    "supply": {
+        "supplier": FieldSpec("id"),
+        "customer": FieldSpec("id"),
+        "supplier_role": _ROLE,
+        "customer_role": _ROLE,
+        "customer_competes_with_acquirer": FieldSpec("bool"),
+        "share_of_supplier_revenue": FieldSpec("number", _PCT),
+        "input_importance": FieldSpec("category", values=("low", "medium", "high")),
+        "alternatives_available": FieldSpec("bool"),
+    },
+    "market": {
+        "market": FieldSpec("id"),
+        "geography": FieldSpec("id"),
+        "acquirer_share": FieldSpec("number", _PCT),
+        "target_share": FieldSpec("number", _PCT),
+        "combined_share": FieldSpec("number", _PCT),
+        "hhi_post": FieldSpec("number", "hhi"),
+        "hhi_delta": FieldSpec("number", "hhi"),
+        "overlap": FieldSpec("bool", doc="Both acquirer and target hold a share"),
+    },
+}
+
+#: Names a rule may not use for a derived fact (they are base fact types or reserved words).
+RESERVED = frozenset({*FACT_TYPES, "param", "derived", "not", "and", "or", "in", "true", "false"})
+
+#: Unit families that may be compared with each other.
+def compatible_units(field_unit: str | None, param_unit: str) -> bool:
+    if field_unit == param_unit:
+        return True
+    currencies = {"EUR", "USD", "GBP", "DKK", "SEK", "JPY", "KRW", "CHF"}
+    # A threshold in another currency is converted into the field's currency when compiled.
+    return field_unit in {"EUR", "USD", "GBP"} and param_unit in currencies
