@@ -1,0 +1,3 @@
+from antitrust.cli import main
+
+main()

@@ -1,0 +1,243 @@
+"""The command line: ``antitrust evaluate``, ``check``, ``schema`` and ``rules test``.
+
+Exit codes (documented in the README):
+    0  done (and, with --fail-on, the level was not reached)
+    1  the --fail-on level was reached
+    2  bad input: a deal, rule or parameter file is malformed or invalid
+    3  the engine failed (a bug: please report it)
+Reports go to stdout (or --output); diagnostics go to stderr, one line per problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_ENGINE = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="antitrust",
+    help="Merger-control risk engine: where a deal must be notified, who can still reach it, and which theories of harm it raises.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # deal facts are confidential: never print locals
+    add_completion=False,
+)
+rules_app = typer.Typer(help="Tools for rule authors.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class Level(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class SchemaName(str, Enum):
+    deal = "deal"
+    rules = "rules"
+    parameters = "parameters"
+    report = "report"
+
+
+def _fail(errors: list[InputError], code: int = EXIT_BAD_INPUT) -> None:
+    for e in errors:
+        typer.echo(str(e), err=True)
+    raise typer.Exit(code)
+
+
+def _input_errors(exc: InputError | InputErrors) -> list[InputError]:
+    return exc.errors if isinstance(exc, InputErrors) else [exc]
+
+
+def _write(text: str, output: Path | None, protected: list[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    target = output.resolve()
+    for p in protected:
+        if p.exists() and p.resolve() == target:
+            _fail([InputError(Location(str(output)), "refusing to overwrite an input file; choose another --output")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary file, then rename: a crash never leaves a half-written report.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _parse_date(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def report_level(report: object) -> int:
+    """0 none/low, 1 medium, 2 high: the highest held theory band, a mandatory filing counting as high
+    and an undetermined one as medium."""
+    from antitrust.report import Report
+
+    assert isinstance(report, Report)
+    level = 0
+    for t in report.theories:
+        if not t.undetermined and t.band in {"medium", "high"}:
+            level = max(level, 1 if t.band == "medium" else 2)
+        elif t.band == "low":
+            level = max(level, 0)
+    for j in report.jurisdictions:
+        if j.filing == "mandatory":
+            level = 2
+        elif j.filing == "undetermined":
+            level = max(level, 1)
+    return level
+
+
+@app.command()
+def evaluate(
+    deals: Annotated[list[Path], typer.Argument(help="Deal files (YAML or JSON).", show_default=False)],
+    rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
+    today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
+    fail_on: Annotated[Level | None, typer.Option(help="Exit 1 if a risk band (or filing) reaches this level.")] = None,
+) -> None:
+    """Evaluate deal files and print a reasoned risk report."""
+    from antitrust.evaluate import evaluate as run
+    from antitrust.loading import load_deal
+    from antitrust.render import RENDERERS
+    from antitrust.reporting import build_report
+    from antitrust.rulebook import load_rulebook
+
+    try:
+        book = load_rulebook(rules)
+        loaded = [load_deal(d, verify_sources=True) for d in deals]
+        reports = [build_report(run(d, book, as_of=_parse_date(as_of)), today=_parse_date(today)) for d in loaded]
+    except (InputError, InputErrors) as exc:
+        _fail(_input_errors(exc))
+        return
+    except EngineError as exc:
+        typer.echo(f"engine error: {exc}", err=True)
+        raise typer.Exit(EXIT_ENGINE) from None
+    if fmt is Format.json and len(reports) > 1:
+        text = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in reports) + "\n]\n"
+    else:
+        text = "\n".join(RENDERERS[fmt.value](r) for r in reports)
+    protected = [*deals, *(p for p in rules.rglob("*") if p.is_file())] if rules.is_dir() else [*deals, rules]
+    _write(text, output, protected)
+    if fail_on is not None:
+        threshold = {"low": 0, "medium": 1, "high": 2}[fail_on.value]
+        if any(report_level(r) >= threshold and (threshold > 0 or report_level(r) >= 0) for r in reports):
+            raise typer.Exit(EXIT_FAIL_ON)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Deal files, rule files or rule folders.", show_default=False)],
+    rules: Annotated[Path, typer.Option("--rules", help="Rulebook to check deal files' names against.")] = Path("rules"),
+) -> None:
+    """Validate deal and rule files without evaluating anything."""
+    from antitrust.loading import load_deal
+    from antitrust.rulebook import load_rulebook
+    from antitrust.yamlio import load
+
+    errors: list[InputError] = []
+    for p in paths:
+        try:
+            if p.is_dir() or _is_rule_file(p):
+                book = load_rulebook(p)
+                from antitrust.compiler import compile_rulebook
+
+                compile_rulebook(book, date.today())
+                typer.echo(f"{p}: rulebook OK ({len(book.rules)} rules, {len(book.parameters)} parameters)", err=True)
+            else:
+                load(p)
+                load_deal(p, verify_sources=True)
+                typer.echo(f"{p}: deal OK", err=True)
+        except (InputError, InputErrors) as exc:
+            errors += _input_errors(exc)
+    if errors:
+        _fail(errors)
+
+
+def _is_rule_file(p: Path) -> bool:
+    from antitrust.yamlio import load
+
+    try:
+        data = load(p).data
+    except InputError:
+        return False
+    return isinstance(data, dict) and ("rules" in data or "parameters" in data)
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which schema.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Print the JSON Schema of deal files, rule files, parameter files or reports."""
+    from antitrust.schemas import schema_for
+
+    _write(json.dumps(schema_for(name.value), indent=2, ensure_ascii=False) + "\n", output, [])
+
+
+@rules_app.command("test")
+def rules_test(
+    rules: Annotated[Path, typer.Argument(help="Rule folder or file.")] = Path("rules"),
+    min_coverage: Annotated[float, typer.Option(help="Fail if fewer than this % of rules fire in some test.")] = 0.0,
+) -> None:
+    """Run the tests each rule declares, and report rule coverage."""
+    from antitrust.rulebook import load_rulebook
+    from antitrust.ruletests import coverage, run_rule_tests
+
+    try:
+        book = load_rulebook(rules)
+        results = run_rule_tests(book)
+    except (InputError, InputErrors) as exc:
+        _fail(_input_errors(exc))
+        return
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        why = r.error or f"expected {r.expect}, got {r.actual}"
+        typer.echo(f"{r.location}: FAIL {r.rule_id} [{r.name}]: {why}", err=True)
+    pct, never = coverage(book, results)
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    typer.echo(f"rule coverage: {pct:.1f}% ({len(book.rules) - len(never)} of {len(book.rules)} rules fire in a test)")
+    for rid in never:
+        typer.echo(f"  never fires: {rid}")
+    if failed or pct < min_coverage:
+        raise typer.Exit(EXIT_FAIL_ON)
+
+
+def _register_feature_commands() -> None:
+    from antitrust.commands import register_all
+
+    register_all(app, rules_app)
+
+
+_register_feature_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except AntitrustError as exc:  # pragma: no cover - every command maps its own errors
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ENGINE)

@@ -1,0 +1,473 @@
+"""Build a :class:`~antitrust.report.Report` from an :class:`~antitrust.evaluate.Evaluation`.
+
+The builder only arranges what the rules concluded: verdicts, routes and bands are read from
+firings; reasons are the rules' own templates filled with the matched facts' values.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from antitrust import __version__
+from antitrust.compiler import CompiledAtom
+from antitrust.evaluate import Evaluation, Firing
+from antitrust.facts import Provenance
+from antitrust.money import CURRENCIES, format_money
+from antitrust.params import format_value
+from antitrust.report import (
+    Conversion,
+    FactUse,
+    Finding,
+    JurisdictionReport,
+    LegalBasisOut,
+    Needed,
+    ParamUse,
+    ReachRoute,
+    Report,
+    ReportMeta,
+    TheoryReport,
+)
+from antitrust.rulespec import JURISDICTIONS, THEORIES
+from antitrust.vocabulary import FACT_TYPES
+
+JURISDICTION_NAMES = {
+    "US": "United States", "EU": "European Union", "DE": "Germany", "AT": "Austria",
+    "UK": "United Kingdom", "IT": "Italy", "IE": "Ireland", "DK": "Denmark", "SE": "Sweden",
+    "JP": "Japan", "KR": "Korea",
+}
+THEORY_TITLES = {
+    "horizontal_overlap": "Horizontal overlap",
+    "vertical_foreclosure": "Vertical input foreclosure",
+    "confidential_information": "Access to rivals' confidential information",
+    "acqui_hire": "Acqui-hire / functional merger",
+    "structuring": "Structuring to avoid review",
+    "minority_influence": "Minority-stake influence",
+    "interlocking_directorates": "Interlocking directorates",
+    "nascent_competition": "Nascent or potential competition",
+}
+_LEVEL = {"high": 2, "medium": 1, "low": 0}
+_STATUS_LEVEL = {"verified": "high", "secondary": "medium", "unverified": "low"}
+_ROUTE_TEXT = {
+    "call_in": "call-in", "referral": "referral", "post_closing_challenge": "challenge before or after closing",
+    "own_initiative": "own-initiative review", "inform": "duty to inform",
+}
+
+
+def _lowest(levels: list[str]) -> str:
+    return min(levels, key=lambda x: _LEVEL[x]) if levels else "high"
+
+
+def display(fact: str, field: str, value: Any) -> str:
+    """A fact field's value as a person reads it: 'USD 14.8bn', '49%', 'unknown'."""
+    spec = FACT_TYPES.get(fact, {}).get(field)
+    unit = spec.unit if spec else None
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        lo, hi = value.get("lo"), value.get("hi")
+        if lo is not None and lo == hi:
+            return _number(lo, unit)
+        if lo not in (None, 0) and hi is not None:
+            return f"between {_number(lo, unit)} and {_number(hi, unit)}"
+        if lo not in (None, 0):
+            return f"unknown (at least {_number(lo, unit)})"
+        if hi is not None and not (unit == "percent" and hi == 100):
+            return f"unknown (at most {_number(hi, unit)})"
+        return "unknown"
+    return str(value).replace("_", " ")
+
+
+def _number(x: float, unit: str | None) -> str:
+    if unit in CURRENCIES:
+        return format_money(x, unit)
+    if unit == "percent":
+        return f"{x:g}%"
+    if unit == "months":
+        return f"{x:g} months"
+    return f"{x:,.6g}"
+
+
+class _Namespace:
+    """Lets a reason template say {stake.equity_after} or {param.de.gwb37.capital_low}."""
+
+    def __init__(self, resolve: Any, path: tuple[str, ...] = ()) -> None:
+        self._resolve = resolve
+        self._path = path
+
+    def __getattr__(self, name: str) -> _Namespace:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Namespace(self._resolve, (*self._path, name))
+
+    def __format__(self, spec: str) -> str:
+        return str(self._resolve(self._path))
+
+
+class _Builder:
+    def __init__(self, ev: Evaluation, today: date) -> None:
+        self.ev = ev
+        self.today = today
+        self.compiled = ev.compiled
+        self.ids: dict[int, str] = {}
+        self.findings: dict[int, Finding] = {}
+        self.warnings: list[str] = []
+
+    # -- findings ------------------------------------------------------------------------------
+    def finding_ids(self) -> None:
+        order = sorted(range(len(self.ev.firings)), key=self._sort_key)
+        counts: dict[str, int] = defaultdict(int)
+        for i in order:
+            rid = self.ev.firings[i].rule_id
+            counts[rid] += 1
+            self.ids[i] = rid if counts[rid] == 1 else f"{rid}#{counts[rid]}"
+
+    def _sort_key(self, i: int) -> tuple[Any, ...]:
+        f = self.ev.firings[i]
+        values = tuple(sorted((a, str(sorted((k, str(v)) for k, v in fact.items() if k not in {"id", "by"})))
+                              for a, fact in f.bound.items()))
+        return (f.rule_id, f.status != "yes", values)
+
+    def prov(self, fact: dict[str, Any], field: str) -> Provenance | None:
+        return self.ev.flat.provenance.get((fact["id"], field))
+
+    def derived_firing(self, fact_id: str) -> int:
+        return self.ev.derived[fact_id].firings[0]
+
+    def build_finding(self, i: int) -> Finding:
+        f = self.ev.firings[i]
+        crule = self.compiled.rules[f.rule_id]
+        spec = crule.rule.spec
+        facts = self.fact_uses(f, crule.atoms)
+        params = self.param_uses(crule.atoms)
+        because = sorted({self.ids[self.derived_firing(d)] for d in f.derived_inputs})
+        levels = [spec.confidence, *(u.confidence for u in facts if u.known), *(_STATUS_LEVEL[p.status] for p in params)]
+        levels += [self.confidence_of(self.derived_firing(d)) for d in f.derived_inputs]
+        if _STATUS_LEVEL[spec.basis.status] == "low":
+            levels.append("low")
+        if f.status == "maybe":
+            levels.append("low")
+        return Finding(
+            id=self.ids[i],
+            rule_id=f.rule_id,
+            title=spec.title,
+            jurisdiction=spec.jurisdiction,
+            theory=spec.theory,
+            status="holds" if f.status == "yes" else "undetermined",
+            conclusion=self.conclusion(f),
+            reason=self.reason(f, spec.reason),
+            basis=LegalBasisOut(citation=spec.basis.citation, url=spec.basis.url, status=spec.basis.status),
+            confidence=_lowest(levels),  # type: ignore[arg-type]
+            facts=facts,
+            parameters=params,
+            derived=self._derived_text(f.derived_id),
+            because=because,
+            needed=self.needed(i),
+        )
+
+    def confidence_of(self, i: int) -> str:
+        if i not in self.findings:
+            self.findings[i] = self.build_finding(i)
+        return self.findings[i].confidence
+
+    def _derived_text(self, fact_id: str | None) -> str | None:
+        if fact_id is None:
+            return None
+        d = self.ev.derived[fact_id]
+        fields = ", ".join(f"{k}={v}" for k, v in sorted(d.fields.items()))
+        return f"{d.name}({fields})" if fields else d.name
+
+    def conclusion(self, f: Firing) -> str:
+        spec = self.compiled.rules[f.rule_id].rule.spec
+        parts = []
+        maybe = " (undetermined)" if f.status == "maybe" else ""
+        if spec.verdict:
+            v = spec.verdict.filing.replace("_", " ")
+            parts.append(f"filing {v}{' and suspensory' if spec.verdict.suspensory else ''}{maybe}")
+        if spec.reach:
+            parts.append(f"can be reached by {_ROUTE_TEXT[spec.reach.route]}{maybe}")
+        if spec.risk:
+            parts.append(f"{THEORY_TITLES[spec.theory or '']}: {spec.risk.band} risk{maybe}")
+        if spec.derive and not parts:
+            parts.append(f"establishes {spec.derive.fact.replace('_', ' ')}{maybe}")
+        return "; ".join(parts) or f"noted{maybe}"
+
+    def fact_uses(self, f: Firing, atoms: tuple[CompiledAtom, ...]) -> list[FactUse]:
+        out: dict[str, FactUse] = {}
+        for atom in atoms:
+            fact = f.bound.get(atom.fact)
+            if fact is None or atom.field is None or atom.fact not in FACT_TYPES:
+                continue
+            name = f"{atom.fact}.{atom.field}"
+            p = self.prov(fact, atom.field)
+            value = display(atom.fact, atom.field, fact.get(atom.field))
+            out[name] = FactUse(
+                name=name,
+                value=value,
+                path=p.path if p else "(derived from the deal file)",
+                sources=list(p.sources) if p else [],
+                confidence=(p.confidence if p else "high"),  # type: ignore[arg-type]
+                known="unknown" not in value,
+                note=p.note if p else None,
+                alternatives=list(p.alternatives) if p else [],
+            )
+        return list(out.values())
+
+    def param_uses(self, atoms: tuple[CompiledAtom, ...]) -> list[ParamUse]:
+        out: dict[str, ParamUse] = {}
+        for atom in atoms:
+            if atom.param is None or atom.param_value is None or atom.param_value.value is None:
+                continue
+            v = atom.param_value
+            out[atom.param] = ParamUse(
+                name=atom.param,
+                value=format_value(v.value, atom.param_unit or ""),  # type: ignore[arg-type]
+                effective_from=v.from_,
+                citation=v.citation,
+                url=v.url,
+                status=v.status,
+                conversion=atom.conversion,
+            )
+        return [out[k] for k in sorted(out)]
+
+    def needed(self, i: int, seen: set[int] | None = None) -> list[Needed]:
+        seen = seen or set()
+        if i in seen:
+            return []
+        seen.add(i)
+        f = self.ev.firings[i]
+        if f.status != "maybe":
+            return []
+        crule = self.compiled.rules[f.rule_id]
+        out: list[Needed] = []
+        for u in f.unknowns:
+            fact = next(x for x in f.bound.values() if x["id"] == u.fact_id)
+            p = self.prov(fact, u.field)
+            atom = next(a for a in crule.atoms if a.fact == u.fact and a.field == u.field)
+            out.append(Needed(fact=f"{u.fact}.{u.field}", path=p.path if p else "(not stated)",
+                              test=self._test_text(atom), finding=self.ids[i]))
+        for d in f.derived_inputs:
+            if self.ev.derived[d].status == "maybe":
+                for j in self.ev.derived[d].firings:
+                    out += self.needed(j, seen)
+        return list(dict.fromkeys(out))
+
+    def _test_text(self, atom: CompiledAtom) -> str:
+        if atom.threshold is None:
+            return "must be known"
+        if isinstance(atom.threshold, bool):
+            return f"{'yes' if atom.threshold else 'no'}" if atom.op == "==" else f"not {atom.threshold}"
+        if isinstance(atom.threshold, int | float):
+            spec = FACT_TYPES.get(atom.fact, {}).get(atom.field or "")
+            text = f"{atom.op} {_number(atom.threshold, spec.unit if spec else None)}"
+            return text + (f" ({atom.param})" if atom.param else "")
+        return f"{atom.op} {atom.threshold}"
+
+    def reason(self, f: Firing, template: str) -> str:
+        def resolve(path: tuple[str, ...]) -> str:
+            if path and path[0] == "param":
+                name = ".".join(path[1:])
+                p = self.compiled.rulebook.parameters.get(name)
+                v = p.at(self.ev.as_of) if p else None
+                return format_value(v.value, p.unit) if p and v and v.value is not None else f"[{name}: no value]"
+            fact_name, field = path[0], path[1] if len(path) > 1 else ""
+            fact = f.bound.get(fact_name)
+            if fact is None:
+                return "?"
+            if fact_name in FACT_TYPES:
+                if field in {"holder", "issuer", "party", "customer", "supplier"}:
+                    return self._party_name(fact.get(field))
+                return display(fact_name, field, fact.get(field))
+            value = fact.get(field)
+            return self._party_name(value) if isinstance(value, str) else display(fact_name, field, value)
+
+        ns = {name: _Namespace(resolve, (name,)) for name in {*f.bound, "param"}}
+        try:
+            return string.Formatter().vformat(template, (), _Fallback(ns, resolve))
+        except (KeyError, AttributeError, ValueError, IndexError) as exc:  # pragma: no cover - checked at load
+            return f"{template} [template error: {exc}]"
+
+    def _party_name(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return display("", "", value)
+        for p in self.ev.deal.parties:
+            if p.id == value:
+                return p.name
+        return value
+
+    # -- per jurisdiction and theory -----------------------------------------------------------
+    def jurisdictions(self) -> list[JurisdictionReport]:
+        active = {r.rule.spec.jurisdiction for r in self.compiled.rules.values()} - {None}
+        out = []
+        for code in JURISDICTIONS:
+            if code not in active:
+                continue
+            mine = [i for i, f in enumerate(self.ev.firings)
+                    if self.compiled.rules[f.rule_id].rule.spec.jurisdiction == code]
+            verdicts = [(i, self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.verdict) for i in mine]
+            verdicts = [(i, v) for i, v in verdicts if v is not None]
+
+            def pick(filing: str, status: str, _v: list[Any] = verdicts) -> list[int]:
+                return [i for i, v in _v if v.filing == filing and self.ev.firings[i].status == status]
+
+            filing, decided, suspensory = "not_required", [], False
+            for filing_kind, status, outcome in (
+                ("mandatory", "yes", "mandatory"), ("mandatory", "maybe", "undetermined"),
+                ("voluntary", "yes", "voluntary"), ("voluntary", "maybe", "undetermined"),
+                ("not_required", "yes", "not_required"),
+            ):
+                hits = pick(filing_kind, status)
+                if hits:
+                    filing, decided = outcome, hits
+                    suspensory = any(v.suspensory for i, v in verdicts if i in hits)
+                    break
+            needed: list[Needed] = []
+            if filing == "undetermined":
+                for i in decided:
+                    needed += self.needed(i)
+            reach = [
+                ReachRoute(route=spec.reach.route, status="holds" if self.ev.firings[i].status == "yes" else "undetermined",
+                           finding=self.ids[i])
+                for i in mine
+                if (spec := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec).reach is not None
+            ]
+            reach.sort(key=lambda r: (r.status != "holds", r.route, r.finding))
+            decided_ids = sorted(self.ids[i] for i in decided)
+            out.append(JurisdictionReport(
+                code=code,
+                name=JURISDICTION_NAMES[code],
+                filing=filing,  # type: ignore[arg-type]
+                suspensory=suspensory and filing == "mandatory",
+                headline=self._headline(code, filing, decided_ids, reach),
+                decided_by=decided_ids,
+                reach=reach,
+                needed=list(dict.fromkeys(needed)),
+                findings=sorted(self.ids[i] for i in mine),
+            ))
+        return out
+
+    def _headline(self, code: str, filing: str, decided: list[str], reach: list[ReachRoute]) -> str:
+        text = {
+            "mandatory": "filing mandatory",
+            "voluntary": "jurisdiction to review; filing voluntary",
+            "not_required": "no filing required",
+            "undetermined": "filing undetermined",
+        }[filing]
+        if decided:
+            text += f" ({', '.join(decided)})"
+        elif filing == "not_required":
+            text += " (no filing test is met on the stated facts)"
+        held = {r.route for r in reach if r.status == "holds"}
+        routes = [f"{_ROUTE_TEXT[r.route]}{'' if r.status == 'holds' else ' (possible)'}"
+                  for r in reach if r.status == "holds" or r.route not in held]
+        if routes:
+            text += "; still reachable by " + ", ".join(dict.fromkeys(routes))
+        return f"{JURISDICTION_NAMES[code]}: {text}"
+
+    def theories(self) -> list[TheoryReport]:
+        out = []
+        for theory in THEORIES:
+            rules_here = [r for r in self.compiled.rules.values() if r.rule.spec.theory == theory]
+            if not rules_here:
+                continue
+            mine = [i for i, f in enumerate(self.ev.firings)
+                    if self.compiled.rules[f.rule_id].rule.spec.theory == theory]
+            banded = [(i, self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.risk) for i in mine]
+            banded = [(i, r) for i, r in banded if r is not None]
+            held = [(i, r) for i, r in banded if self.ev.firings[i].status == "yes"]
+            pool = held or banded
+            title = THEORY_TITLES[theory]
+            if not pool:
+                out.append(TheoryReport(
+                    theory=theory, title=title, band="none", undetermined=False, confidence="medium",
+                    headline=f"{title}: no indicator on the stated facts",
+                    findings=sorted(self.ids[i] for i in mine),
+                ))
+                continue
+            top = max(_LEVEL[r.band] for _i, r in pool)
+            top_ids = [i for i, r in pool if _LEVEL[r.band] == top]
+            band = next(r.band for _i, r in pool if _LEVEL[r.band] == top)
+            confidence = max((self.findings[i].confidence for i in top_ids), key=lambda c: _LEVEL[c])
+            undetermined = not held
+            names = ", ".join(sorted(self.ids[i] for i in top_ids))
+            out.append(TheoryReport(
+                theory=theory, title=title, band=band, undetermined=undetermined,
+                confidence=confidence,  # type: ignore[arg-type]
+                headline=f"{title}: {band}{' (undetermined)' if undetermined else ''} ({names})",
+                findings=sorted(self.ids[i] for i in mine),
+            ))
+        return out
+
+    def build(self) -> Report:
+        self.finding_ids()
+        for i in range(len(self.ev.firings)):
+            self.confidence_of(i)
+        jurisdictions = self.jurisdictions()
+        theories = self.theories()
+        params_used = [
+            ParamUse(name=n, value=format_value(v.value, self.compiled.rulebook.parameters[n].unit),  # type: ignore[arg-type]
+                     effective_from=v.from_, citation=v.citation, url=v.url, status=v.status)
+            for n, v in sorted(self.compiled.params_used.items())
+        ]
+        warnings = self.warnings_for(params_used)
+        summary = [j.headline for j in jurisdictions]
+        summary += [t.headline for t in theories if t.band in {"high", "medium"}]
+        return Report(
+            meta=ReportMeta(
+                tool_version=__version__,
+                deal_id=self.ev.deal.id,
+                deal_title=self.ev.deal.title,
+                as_of=self.ev.as_of,
+                checked_on=self.today,
+                rulebook_hash=self.compiled.rulebook.content_hash,
+                rules_loaded=len(self.compiled.rulebook.rules),
+                rules_inactive=dict(sorted(self.compiled.inactive.items())),
+            ),
+            summary=summary,
+            jurisdictions=jurisdictions,
+            theories=theories,
+            findings=[self.findings[i] for i in sorted(self.findings, key=lambda i: self.ids[i])],
+            conversions=self.conversions(),
+            parameters=params_used,
+            warnings=warnings,
+        )
+
+    def conversions(self) -> list[Conversion]:
+        seen: dict[tuple[str, str, str], Conversion] = {}
+        for c in self.ev.flat.conversions:
+            key = (c.what, c.original, c.result)
+            seen.setdefault(key, Conversion(
+                what=c.what, original=c.original,
+                rate=f"{c.rate_name} = {c.rate:g} (from {c.rate_from.isoformat()})",
+                result=c.result, status=c.status,
+            ))
+        return sorted(seen.values(), key=lambda c: (c.what, c.result))
+
+    def warnings_for(self, params: list[ParamUse]) -> list[str]:
+        out = []
+        for p in params:
+            if p.status == "unverified":
+                out.append(f"{p.name} = {p.value} is unverified; conclusions that use it rest on an unconfirmed value")
+        for name in sorted(self.compiled.params_used):
+            param = self.compiled.rulebook.parameters[name]
+            if param.review_by is not None and param.review_by < self.today:
+                out.append(f"{name} was due for review by {param.review_by.isoformat()}; check it is still current")
+        return out
+
+
+class _Fallback(dict[str, Any]):
+    def __init__(self, ns: dict[str, Any], resolve: Any) -> None:
+        super().__init__(ns)
+        self._resolve = resolve
+
+    def __missing__(self, key: str) -> Any:
+        return _Namespace(self._resolve, (key,))
+
+
+def build_report(evaluation: Evaluation, today: date | None = None) -> Report:
+    """Arrange an evaluation's firings into a report (``today`` checks parameter review dates)."""
+    return _Builder(evaluation, today or date.today()).build()
