@@ -77,5 +77,7 @@ def format_money(amount: float, currency: str) -> str:
     """``format_money(14.8e9, 'USD') == 'USD 14.8bn'``."""
     for suffix, scale in (("bn", 10**9), ("m", 10**6), ("k", 10**3)):
         if abs(amount) >= scale:
-            return f"{currency} {amount / scale:,.4g}{suffix}"
+            v = amount / scale
+            # 4 significant digits, never in exponent form (1.5e+04bn would not read back)
+            return f"{currency} {v:,.4g}{suffix}" if v < 1000 else f"{currency} {v:,.0f}{suffix}"
     return f"{currency} {amount:,.0f}"

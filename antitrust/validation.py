@@ -45,9 +45,25 @@ def _innermost_model(annotation: Any) -> Any:
     return None
 
 
-def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    # pydantic inserts validator names ("function-before[...]", "Money", "str") into loc.
-    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and not p[:1].isupper()))
+def _clean_loc(loc: tuple[str | int, ...], data: Any, missing: bool) -> tuple[str | int, ...]:
+    """Keep the parts of pydantic's ``loc`` that are real keys in the user's data.
+
+    pydantic inserts validator and type labels ("function-before[...]", "Money", "str") into
+    ``loc``; walking the data tells them apart from the user's own keys. The last part of a
+    "missing" error names a field that is, by definition, not in the data.
+    """
+    out: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+        elif missing and i == len(loc) - 1 and isinstance(part, str):
+            out.append(part)
+    return tuple(out)
 
 
 def _message(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> str:
@@ -80,7 +96,7 @@ def validate_document(model: type[M], doc: Document, error: type[InputError]) ->
         seen: set[str] = set()
         problems: list[InputError] = []
         for err in exc.errors():
-            loc = _clean_loc(tuple(err["loc"]))
+            loc = _clean_loc(tuple(err["loc"]), doc.data, err["type"] == "missing")
             message = _message(model, err, loc)
             if message in seen:  # a union reports the same problem once per branch
                 continue

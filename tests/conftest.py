@@ -1,0 +1,42 @@
+"""Shared fixtures. Golden files are regenerated only with ``pytest --update-golden``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from antitrust.rulebook import Rulebook, load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The fixed "today" of every golden report, so parameter review warnings do not drift.
+TODAY = date(2026, 11, 23)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files from current output")
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook(ROOT / "rules")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``golden(path, text)`` compares text with tests/golden/<path> (or rewrites it)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = ROOT / "tests" / "golden" / name
+        if update or not path.exists():
+            if not update and not path.exists():
+                pytest.fail(f"golden file {path} is missing; run pytest --update-golden to create it")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"output differs from {path}; if the change is intended, run pytest --update-golden"
+
+    return check
