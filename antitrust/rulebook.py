@@ -20,7 +20,6 @@ from antitrust.validation import did_you_mean, validate_document
 from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_units
 from antitrust.yamlio import Document, load
 
-
 Reporter = Callable[[int, str], None]
 
 
@@ -32,10 +31,17 @@ class LoadedRule:
     condition: ex.Expr
     location: Location
     when_location: Location
+    #: (offset in the parsed condition, file line, file column) where each source line of a
+    #: multi-line ``when:`` starts, so a column of the condition maps back into the file.
+    when_map: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def at(self, col: int) -> Location:
+        """The file position of column ``col`` (0-based) of the parsed condition."""
+        return condition_position(self.when_location, self.when_map, col)
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,16 @@ def _files(paths: Sequence[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(x for x in p.rglob("*") if x.suffix in {".yaml", ".yml", ".json"} and x.is_file())
+            out += sorted(x for x in p.rglob("*") if x.suffix in {".yaml", ".yml", ".json"} and x.is_file()
+                          and not is_scenario_file(x))
         else:
             out.append(p)
     return out
+
+
+def is_scenario_file(path: Path) -> bool:
+    """``*.tests.yaml`` beside rule files hold scenario tests (run by ``antitrust rules test``)."""
+    return path.name.endswith((".tests.yaml", ".tests.yml", ".tests.json"))
 
 
 def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Rulebook:
@@ -136,20 +148,84 @@ def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) 
     except (InputError, InputErrors) as exc:
         errors += exc.errors if isinstance(exc, InputErrors) else [exc]
         return
+    lines: list[str] | None = None
     for i, rule in enumerate(rf.rules):
         loc = doc.locate(("rules", i, "id"))
         when_key = doc.locate(("rules", i, "when"))
-        # The condition starts after "when: " on the same line for plain scalars.
-        raw = doc.data["rules"][i]["when"]
-        single_line = "\n" not in raw
-        when_loc = Location(when_key.path, when_key.line, when_key.col + 6) if single_line else Location(
-            when_key.path, when_key.line + 1, when_key.col + 2)
+        if lines is None:
+            lines = _source_lines(doc.path)
+        when_map = _condition_map(lines, when_key, rule.when)
+        when_loc = (Location(when_key.path, when_map[0][1], when_map[0][2]) if when_map
+                    else Location(when_key.path, when_key.line, when_key.col + 6))
         try:
             condition = ex.parse(rule.when)
         except ex.ConditionSyntaxError as exc:
-            errors.append(RulebookError(_at(when_loc, exc.col), f"rule {rule.id}: {exc}", field="when"))
+            errors.append(RulebookError(condition_position(when_loc, when_map, exc.col),
+                                        f"rule {rule.id}: {exc}", field="when"))
             continue
-        out.append(LoadedRule(rule, condition, loc, when_loc))
+        out.append(LoadedRule(rule, condition, loc, when_loc, when_map))
+
+
+def _source_lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _condition_map(lines: list[str], key: Location, value: str) -> tuple[tuple[int, int, int], ...]:
+    """Where each source line of a ``when:`` value lands in the condition text the parser sees.
+
+    The parser joins the lines of a multi-line condition with spaces; YAML folds ``>-`` blocks
+    and multi-line plain scalars the same way. Each source line is found again in that text, so
+    an error at column 140 of the joined text points at the right line of the file.
+    """
+    text = " ".join(value.split("\n")).strip()
+    if not lines or not 0 < key.line <= len(lines):
+        return ()
+    first = lines[key.line - 1]
+    colon = first.find(":", max(key.col - 1, 0))
+    if colon < 0:
+        return ()
+    out: list[tuple[int, int, int]] = []
+    cursor = 0
+    start_col = colon + 1
+    quote = ""
+    for line_no in range(key.line, len(lines) + 1):
+        if cursor >= len(text):
+            break
+        raw = lines[line_no - 1]
+        segment = raw[start_col:] if line_no == key.line else raw
+        start_col = 0
+        stripped = segment.strip()
+        if line_no == key.line and stripped[:1] in {">", "|"}:
+            continue  # a block scalar: the text starts on the next line
+        lead = len(segment) - len(segment.lstrip())
+        if stripped[:1] in {'"', "'"} and not out:
+            quote, stripped, lead = stripped[0], stripped[1:], lead + 1
+        if quote and stripped.endswith(quote):
+            stripped = stripped[:-1]
+        if not stripped:
+            continue
+        found = text.find(stripped, cursor)
+        if found < 0 or text[cursor:found].strip():
+            break  # escapes or an unexpected layout: keep what was mapped so far
+        col = (len(raw) - len(segment)) + lead + 1 if line_no == key.line else lead + 1
+        out.append((found, line_no, col))
+        cursor = found + len(stripped)
+    return tuple(out)
+
+
+def condition_position(start: Location, when_map: tuple[tuple[int, int, int], ...], col: int) -> Location:
+    """The file position of column ``col`` (0-based) of a parsed condition."""
+    entry = None
+    for item in when_map:
+        if item[0] <= col:
+            entry = item
+    if entry is None:
+        return _at(start, col)
+    offset, line, first_col = entry
+    return Location(start.path, line, first_col + col - offset)
 
 
 def _at(loc: Location, col: int) -> Location:
@@ -196,7 +272,7 @@ def _check_rule(rule: LoadedRule, params: dict[str, Parameter], derived: dict[st
     errors: list[InputError] = []
 
     def err(col: int, msg: str) -> None:
-        errors.append(RulebookError(_at(rule.when_location, col), f"rule {rule.id}: {msg}", field="when"))
+        errors.append(RulebookError(rule.at(col), f"rule {rule.id}: {msg}", field="when"))
 
     known_names = sorted([*FACT_TYPES, *derived])
     for atom in ex.atoms(rule.condition):
