@@ -21,6 +21,11 @@ class ParamValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     from_: date = Field(alias="from", description="Date the value takes effect.")
+    until: date | None = Field(
+        None,
+        description="Last day the value is in force, when the law sets an end (a lapsed or repealed "
+        "threshold). Without it a value applies until the next value's 'from'.",
+    )
     #: None records that the value changed on this date but no confirmed figure was found.
     value: float | None
     citation: str = Field(min_length=3)
@@ -53,6 +58,8 @@ class Parameter(BaseModel):
         for v in self.values:
             if v.from_ <= when:
                 current = v
+        if current is not None and current.until is not None and current.until < when:
+            return None  # the value lapsed and no later value has started yet
         return current
 
     @property
