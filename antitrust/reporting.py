@@ -15,6 +15,7 @@ from antitrust import __version__
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
 from antitrust.facts import Provenance
+from antitrust.margins import DEFAULT_BAND, margins, near_misses
 from antitrust.money import CURRENCIES, format_money
 from antitrust.params import format_value
 from antitrust.report import (
@@ -23,6 +24,7 @@ from antitrust.report import (
     Finding,
     JurisdictionReport,
     LegalBasisOut,
+    Margin,
     Needed,
     ParamUse,
     ReachRoute,
@@ -30,7 +32,7 @@ from antitrust.report import (
     ReportMeta,
     TheoryReport,
 )
-from antitrust.rulespec import JURISDICTIONS, THEORIES
+from antitrust.rulespec import JURISDICTIONS, THEORIES, Risk, Verdict
 from antitrust.vocabulary import FACT_TYPES
 
 JURISDICTION_NAMES = {
@@ -109,9 +111,16 @@ class _Namespace:
 
 
 class _Builder:
-    def __init__(self, ev: Evaluation, today: date) -> None:
+    def __init__(self, ev: Evaluation, today: date, band: float | None = DEFAULT_BAND) -> None:
         self.ev = ev
         self.today = today
+        #: None: leave margins and near misses out (sweeps and flip searches build many reports)
+        self.band = band
+        self.margins: dict[int, list[Margin]] = defaultdict(list)
+        if band is not None:
+            for m in margins(ev):
+                assert m.firing is not None
+                self.margins[m.firing].append(m)
         self.compiled = ev.compiled
         self.ids: dict[int, str] = {}
         self.findings: dict[int, Finding] = {}
@@ -161,12 +170,13 @@ class _Builder:
             conclusion=self.conclusion(f),
             reason=self.reason(f, spec.reason),
             basis=LegalBasisOut(citation=spec.basis.citation, url=spec.basis.url, status=spec.basis.status),
-            confidence=_lowest(levels),  # type: ignore[arg-type]
+            confidence=_lowest(levels),
             facts=facts,
             parameters=params,
             derived=self._derived_text(f.derived_id),
             because=because,
             needed=self.needed(i),
+            margins=[m.model_copy(update={"finding": self.ids[i], "firing": None}) for m in self.margins.get(i, [])],
         )
 
     def confidence_of(self, i: int) -> str:
@@ -210,7 +220,7 @@ class _Builder:
                 value=value,
                 path=p.path if p else "(derived from the deal file)",
                 sources=list(p.sources) if p else [],
-                confidence=(p.confidence if p else "high"),  # type: ignore[arg-type]
+                confidence=(p.confidence if p else "high"),
                 known="unknown" not in value,
                 note=p.note if p else None,
                 alternatives=list(p.alternatives) if p else [],
@@ -308,8 +318,10 @@ class _Builder:
                 continue
             mine = [i for i, f in enumerate(self.ev.firings)
                     if self.compiled.rules[f.rule_id].rule.spec.jurisdiction == code]
-            verdicts = [(i, self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.verdict) for i in mine]
-            verdicts = [(i, v) for i, v in verdicts if v is not None]
+            verdicts: list[tuple[int, Verdict]] = [
+                (i, v) for i in mine
+                if (v := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.verdict) is not None
+            ]
 
             def pick(filing: str, status: str, _v: list[Any] = verdicts) -> list[int]:
                 return [i for i, v in _v if v.filing == filing and self.ev.firings[i].status == status]
@@ -340,7 +352,7 @@ class _Builder:
             out.append(JurisdictionReport(
                 code=code,
                 name=JURISDICTION_NAMES[code],
-                filing=filing,  # type: ignore[arg-type]
+                filing=filing,
                 suspensory=suspensory and filing == "mandatory",
                 headline=self._headline(code, filing, decided_ids, reach),
                 decided_by=decided_ids,
@@ -376,8 +388,10 @@ class _Builder:
                 continue
             mine = [i for i, f in enumerate(self.ev.firings)
                     if self.compiled.rules[f.rule_id].rule.spec.theory == theory]
-            banded = [(i, self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.risk) for i in mine]
-            banded = [(i, r) for i, r in banded if r is not None]
+            banded: list[tuple[int, Risk]] = [
+                (i, r) for i in mine
+                if (r := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.risk) is not None
+            ]
             held = [(i, r) for i, r in banded if self.ev.firings[i].status == "yes"]
             pool = held or banded
             title = THEORY_TITLES[theory]
@@ -396,7 +410,7 @@ class _Builder:
             names = ", ".join(sorted(self.ids[i] for i in top_ids))
             out.append(TheoryReport(
                 theory=theory, title=title, band=band, undetermined=undetermined,
-                confidence=confidence,  # type: ignore[arg-type]
+                confidence=confidence,
                 headline=f"{title}: {band}{' (undetermined)' if undetermined else ''} ({names})",
                 findings=sorted(self.ids[i] for i in mine),
             ))
@@ -426,6 +440,7 @@ class _Builder:
                 rulebook_hash=self.compiled.rulebook.content_hash,
                 rules_loaded=len(self.compiled.rulebook.rules),
                 rules_inactive=dict(sorted(self.compiled.inactive.items())),
+                near_miss_band=self.band if self.band is not None else DEFAULT_BAND,
             ),
             summary=summary,
             jurisdictions=jurisdictions,
@@ -434,6 +449,7 @@ class _Builder:
             conversions=self.conversions(),
             parameters=params_used,
             warnings=warnings,
+            near_misses=near_misses(self.ev, self.band) if self.band is not None else [],
         )
 
     def conversions(self) -> list[Conversion]:
@@ -468,6 +484,11 @@ class _Fallback(dict[str, Any]):
         return _Namespace(self._resolve, (key,))
 
 
-def build_report(evaluation: Evaluation, today: date | None = None) -> Report:
-    """Arrange an evaluation's firings into a report (``today`` checks parameter review dates)."""
-    return _Builder(evaluation, today or date.today()).build()
+def build_report(evaluation: Evaluation, today: date | None = None, *,
+                 near_miss_band: float | None = DEFAULT_BAND) -> Report:
+    """Arrange an evaluation's firings into a report (``today`` checks parameter review dates).
+
+    ``near_miss_band`` is the relative distance within which a failed comparison counts as a near
+    miss (default 10%); ``None`` leaves margins and near misses out, for callers that only need
+    verdicts and bands (sweeps, flip searches)."""
+    return _Builder(evaluation, today or date.today(), near_miss_band).build()

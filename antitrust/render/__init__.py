@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from antitrust.report import Report
 from antitrust.render.json import render_json
 from antitrust.render.markdown import render_markdown
 from antitrust.render.text import render_text
+from antitrust.report import Report
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": render_text,

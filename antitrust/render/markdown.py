@@ -6,6 +6,7 @@ from functools import cache
 
 import jinja2
 
+from antitrust.render.common import margin_text, merge_margins, threshold_source
 from antitrust.report import Report
 
 
@@ -24,4 +25,5 @@ def _template() -> jinja2.Template:
 
 def render_markdown(report: Report) -> str:
     by_id = {f.id: f for f in report.findings}
-    return _template().render(r=report, by_id=by_id)
+    return _template().render(r=report, by_id=by_id, margins=merge_margins(report),
+                                source=threshold_source, margin=margin_text)

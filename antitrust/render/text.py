@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from antitrust.render.common import merge_margins, threshold_source
 from antitrust.report import Report
 
 _FILING_STYLE = {"mandatory": "bold red", "undetermined": "bold yellow", "voluntary": "yellow",
@@ -54,6 +55,23 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
         theories.add_row(t.title, Text(band, style=_BAND_STYLE[t.band]), t.confidence, ", ".join(t.findings))
     console.print(theories)
 
+    merged = merge_margins(report)
+    if merged:
+        console.print(Text("Margins to thresholds (closest first)", style="bold"))
+        for mg, ids in merged:
+            console.print(f"  {mg.text}")
+            console.print(Text(f"      [{', '.join(ids)}; {threshold_source(mg)}]", style="dim"))
+        console.print()
+    if report.near_misses:
+        console.print(Text(f"Near misses (within {report.meta.near_miss_band:.0%} of a threshold)", style="bold"))
+        for nm in report.near_misses:
+            console.print(f"  {nm.rule_id}: would conclude {nm.would_conclude}")
+            for mg in nm.failing:
+                console.print(f"    missed: {mg.text} ({mg.path})")
+            if nm.unknown:
+                console.print(f"    still open: {', '.join(nm.unknown)}")
+        console.print()
+
     console.print(Text("Findings", style="bold"))
     for f in report.findings:
         console.print(Text(f"{f.id}  {f.title}", style="bold"))
@@ -71,9 +89,12 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
             console.print(f"  because of: {', '.join(f.because)}")
         for n in f.needed:
             console.print(f"  needs: {n.fact} {n.test} ({n.path})")
+        for mg in f.margins:
+            console.print(f"  margin: {mg.text}")
     if report.conversions:
         console.print()
         console.print(Text("Currency conversions", style="bold"))
         for c in report.conversions:
             console.print(f"  {c.what}: {c.original} → {c.result} at {c.rate}")
     return buffer.getvalue()
+
