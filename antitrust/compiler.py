@@ -165,7 +165,8 @@ class _RuleCompiler:
         return self.scalar(a.left, a.op, value, info)
 
     def interval(self, ref: ex.Ref, op: str, c: Any) -> tuple[Cond, Cond, Cond, Cond]:
-        lo, hi = f"{ref.field}.lo", f"{ref.field}.hi"
+        # The engine adapter flattens interval fields: {"x": {"lo": ..}} enters as "x__lo".
+        lo, hi = f"{ref.field}__lo", f"{ref.field}__hi"
         nex_lo, nex_hi = {"$nex": {lo: 1}}, {"$nex": {hi: 1}}
         if op in {">=", ">"}:
             t_op, f_op = ("$gte", "$lt") if op == ">=" else ("$gt", "$lte")
@@ -252,12 +253,26 @@ def _conjuncts(e: ex.Expr) -> list[ex.Expr]:
     return [e]
 
 
+def _unique(items: list[Cond]) -> list[Cond]:
+    """Drop repeated terms: durable_rules crashes (double free, segfault) when one $and or $or
+    holds two identical sub-conditions with $nex, as in ``not (x >= 25) and x < 25``."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = json.dumps(item, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def _and(*items: Cond) -> Cond:
     flat: list[Cond] = []
     for i in items:
         if not i:
             continue
         flat += i["$and"] if set(i) == {"$and"} else [i]
+    flat = _unique(flat)
     if not flat:
         return {}
     return flat[0] if len(flat) == 1 else {"$and": flat}
@@ -269,6 +284,7 @@ def _or(*items: Cond) -> Cond:
         if not i:
             return {}  # "always true" absorbs the disjunction
         flat += i["$or"] if set(i) == {"$or"} else [i]
+    flat = _unique(flat)
     return flat[0] if len(flat) == 1 else {"$or": flat}
 
 

@@ -11,6 +11,11 @@ What this adapter guards against (each measured, see tests/test_engine_pitfalls.
   evaluator de-duplicates before asserting, and we tolerate the engine's own check.
 - Sessions are found by a 32-bit hash of the sid and at most 1,024 may live per ruleset:
   one fixed sid is reused, its state deleted after every evaluation.
+- ``delete_state`` segfaults when no action ran in the session (a deal on which no rule fires):
+  every evaluation asserts a start marker that a no-op rule always fires on.
+- Several ``$nex`` tests on different nested paths (``a.lo``, ``b.hi``) in one pattern crash the
+  process (double free / segfault): interval fields enter the engine flattened, ``a__lo``, and
+  are regrouped into ``{"lo": .., "hi": ..}`` before actions see them.
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ from antitrust.errors import EngineError
 #: facts to assert into the session.
 OnFire = Callable[[str, dict[str, dict[str, Any]]], list[dict[str, Any]]]
 
+SEP = "__"  # nested field separator inside the engine: {"x": {"lo": 1}} <-> {"x__lo": 1}
 SID = "s0"  # one live session per process at a time: no hash collisions, far below 1,024
 _SINK = "_sink"
+_START = "_start"
+_START_FACT = {"t": "__start__", "id": "start"}
 _names = itertools.count(1)
 
 
@@ -69,6 +77,29 @@ def _noop(c: Any) -> None:
     return None
 
 
+def flatten_fact(fact: dict[str, Any]) -> dict[str, Any]:
+    """``{"x": {"lo": 1, "hi": 2}}`` -> ``{"x__lo": 1, "x__hi": 2}`` (one level, as facts use)."""
+    out: dict[str, Any] = {}
+    for key, value in fact.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                out[f"{key}{SEP}{sub}"] = v
+        else:
+            out[key] = value
+    return out
+
+
+def unflatten_fact(fact: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fact.items():
+        if SEP in key:
+            outer, _, inner = key.partition(SEP)
+            out.setdefault(outer, {})[inner] = value
+        else:
+            out[key] = value
+    return out
+
+
 class Session:
     """A registered ruleset and the callback that records its firings."""
 
@@ -82,6 +113,7 @@ class Session:
             rule["run"] = self._action(rule_name)
             rules[rule_name] = rule
         rules[_SINK] = _sink_rule()
+        rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}], "run": _noop}
         with _lock:
             try:
                 _get_host().register_rulesets({self.name: rules})
@@ -94,10 +126,10 @@ class Session:
                 return
             try:
                 # For "all" rules durable_rules keeps the matched facts by alias in c._m.
-                bound = {alias: dict(fact) for alias, fact in (c._m or {}).items()}
+                bound = {alias: unflatten_fact(fact) for alias, fact in (c._m or {}).items()}
                 for fact in self._on_fire(rule_name, bound):
                     try:
-                        c.assert_fact(fact)
+                        c.assert_fact(flatten_fact(fact))
                     except _durable.MessageObservedException:
                         pass  # already in the session: derivation is idempotent
             except BaseException as exc:
@@ -113,7 +145,9 @@ class Session:
             host = _get_host()
             self._on_fire, self._error = on_fire, None
             try:
-                state = host.assert_facts(self.name, [dict(f, sid=SID) for f in facts])
+                batch = [dict(flatten_fact(f), sid=SID) for f in facts]
+                batch.append(dict(_START_FACT, sid=SID))
+                state = host.assert_facts(self.name, batch)
                 if self._error is not None:
                     raise EngineError(f"a rule action failed: {self._error!r}") from self._error
                 if isinstance(state, dict) and state.get("exception"):

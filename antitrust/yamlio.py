@@ -90,8 +90,10 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]]) 
 def parse_text(text: str, path: str) -> Document:
     """Parse YAML (JSON is YAML too, but gets json's stricter parser for clearer messages)."""
     if path.endswith(".json"):
+        # json's own parser gives the clearer message for malformed JSON; valid JSON is then
+        # read by the YAML parser (JSON is YAML) to keep line and column of every value.
         try:
-            return Document(path, json.loads(text), {(): (1, 1)})
+            json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(
                 Location(path, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
