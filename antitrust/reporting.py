@@ -311,32 +311,11 @@ class _Builder:
 
     # -- per jurisdiction and theory -----------------------------------------------------------
     def jurisdictions(self) -> list[JurisdictionReport]:
-        active = {r.rule.spec.jurisdiction for r in self.compiled.rules.values()} - {None}
         out = []
-        for code in JURISDICTIONS:
-            if code not in active:
-                continue
+        for code in active_jurisdictions(self.ev):
             mine = [i for i, f in enumerate(self.ev.firings)
                     if self.compiled.rules[f.rule_id].rule.spec.jurisdiction == code]
-            verdicts: list[tuple[int, Verdict]] = [
-                (i, v) for i in mine
-                if (v := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.verdict) is not None
-            ]
-
-            def pick(filing: str, status: str, _v: list[Any] = verdicts) -> list[int]:
-                return [i for i, v in _v if v.filing == filing and self.ev.firings[i].status == status]
-
-            filing, decided, suspensory = "not_required", [], False
-            for filing_kind, status, outcome in (
-                ("mandatory", "yes", "mandatory"), ("mandatory", "maybe", "undetermined"),
-                ("voluntary", "yes", "voluntary"), ("voluntary", "maybe", "undetermined"),
-                ("not_required", "yes", "not_required"),
-            ):
-                hits = pick(filing_kind, status)
-                if hits:
-                    filing, decided = outcome, hits
-                    suspensory = any(v.suspensory for i, v in verdicts if i in hits)
-                    break
+            filing, decided, suspensory = jurisdiction_verdict(self.ev, code)
             needed: list[Needed] = []
             if filing == "undetermined":
                 for i in decided:
@@ -382,31 +361,19 @@ class _Builder:
 
     def theories(self) -> list[TheoryReport]:
         out = []
-        for theory in THEORIES:
-            rules_here = [r for r in self.compiled.rules.values() if r.rule.spec.theory == theory]
-            if not rules_here:
-                continue
+        for theory in active_theories(self.ev):
             mine = [i for i, f in enumerate(self.ev.firings)
                     if self.compiled.rules[f.rule_id].rule.spec.theory == theory]
-            banded: list[tuple[int, Risk]] = [
-                (i, r) for i in mine
-                if (r := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec.risk) is not None
-            ]
-            held = [(i, r) for i, r in banded if self.ev.firings[i].status == "yes"]
-            pool = held or banded
+            band, undetermined, top_ids = theory_band(self.ev, theory)
             title = THEORY_TITLES[theory]
-            if not pool:
+            if band == "none":
                 out.append(TheoryReport(
                     theory=theory, title=title, band="none", undetermined=False, confidence="medium",
                     headline=f"{title}: no indicator on the stated facts",
                     findings=sorted(self.ids[i] for i in mine),
                 ))
                 continue
-            top = max(_LEVEL[r.band] for _i, r in pool)
-            top_ids = [i for i, r in pool if _LEVEL[r.band] == top]
-            band = next(r.band for _i, r in pool if _LEVEL[r.band] == top)
             confidence = max((self.findings[i].confidence for i in top_ids), key=lambda c: _LEVEL[c])
-            undetermined = not held
             names = ", ".join(sorted(self.ids[i] for i in top_ids))
             out.append(TheoryReport(
                 theory=theory, title=title, band=band, undetermined=undetermined,
@@ -473,6 +440,70 @@ class _Builder:
             if param.review_by is not None and param.review_by < self.today:
                 out.append(f"{name} was due for review by {param.review_by.isoformat()}; check it is still current")
         return out
+
+
+def active_jurisdictions(ev: Evaluation) -> list[str]:
+    """Jurisdictions with at least one rule in force, in report order."""
+    active = {r.rule.spec.jurisdiction for r in ev.compiled.rules.values()} - {None}
+    return [code for code in JURISDICTIONS if code in active]
+
+
+def active_theories(ev: Evaluation) -> list[str]:
+    """Theories of harm with at least one rule in force, in report order."""
+    active = {r.rule.spec.theory for r in ev.compiled.rules.values()} - {None}
+    return [t for t in THEORIES if t in active]
+
+
+def jurisdiction_verdict(ev: Evaluation, code: str) -> tuple[str, list[int], bool]:
+    """(filing verdict, indices of the firings that settle it, suspensory) for one jurisdiction.
+
+    A held mandatory verdict wins over an undetermined one, which wins over a held voluntary one,
+    and so on; with no verdict firing at all, no filing is required."""
+    rules = ev.compiled.rules
+    verdicts: list[tuple[int, Verdict]] = [
+        (i, v) for i, f in enumerate(ev.firings)
+        if rules[f.rule_id].rule.spec.jurisdiction == code and (v := rules[f.rule_id].rule.spec.verdict) is not None
+    ]
+    for filing_kind, status, outcome in (
+        ("mandatory", "yes", "mandatory"), ("mandatory", "maybe", "undetermined"),
+        ("voluntary", "yes", "voluntary"), ("voluntary", "maybe", "undetermined"),
+        ("not_required", "yes", "not_required"),
+    ):
+        hits = [i for i, v in verdicts if v.filing == filing_kind and ev.firings[i].status == status]
+        if hits:
+            return outcome, hits, any(v.suspensory for i, v in verdicts if i in hits)
+    return "not_required", [], False
+
+
+def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
+    """(band or 'none', whether the band rests only on undetermined firings, indices of the firings
+    that set it) for one theory of harm."""
+    rules = ev.compiled.rules
+    banded: list[tuple[int, Risk]] = [
+        (i, r) for i, f in enumerate(ev.firings)
+        if rules[f.rule_id].rule.spec.theory == theory and (r := rules[f.rule_id].rule.spec.risk) is not None
+    ]
+    held = [(i, r) for i, r in banded if ev.firings[i].status == "yes"]
+    pool = held or banded
+    if not pool:
+        return "none", False, []
+    top = max(_LEVEL[r.band] for _i, r in pool)
+    top_ids = [i for i, r in pool if _LEVEL[r.band] == top]
+    band = next(r.band for _i, r in pool if _LEVEL[r.band] == top)
+    return band, not held, top_ids
+
+
+def outcomes(ev: Evaluation) -> dict[str, str]:
+    """Every verdict and band of an evaluation, cheaply (no report): {"DE": "undetermined",
+    "US": "mandatory, suspensory", "theory:acqui_hire": "medium", "theory:x": "high (undetermined)"}."""
+    out: dict[str, str] = {}
+    for code in active_jurisdictions(ev):
+        filing, _ids, suspensory = jurisdiction_verdict(ev, code)
+        out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
+    for theory in active_theories(ev):
+        band, undetermined, _ids = theory_band(ev, theory)
+        out[f"theory:{theory}"] = band + (" (undetermined)" if undetermined else "")
+    return out
 
 
 class _Fallback(dict[str, Any]):
