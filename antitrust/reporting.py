@@ -457,17 +457,19 @@ def active_theories(ev: Evaluation) -> list[str]:
 def jurisdiction_verdict(ev: Evaluation, code: str) -> tuple[str, list[int], bool]:
     """(filing verdict, indices of the firings that settle it, suspensory) for one jurisdiction.
 
-    A held mandatory verdict wins over an undetermined one, which wins over a held voluntary one,
-    and so on; with no verdict firing at all, no filing is required."""
+    A held mandatory verdict wins; next a held "not required" (an exemption or negative finding
+    that holds settles the filing even when a threshold test is undetermined); then an
+    undetermined mandatory verdict, a held voluntary one, an undetermined voluntary one. With no
+    verdict firing at all, no filing is required."""
     rules = ev.compiled.rules
     verdicts: list[tuple[int, Verdict]] = [
         (i, v) for i, f in enumerate(ev.firings)
         if rules[f.rule_id].rule.spec.jurisdiction == code and (v := rules[f.rule_id].rule.spec.verdict) is not None
     ]
     for filing_kind, status, outcome in (
-        ("mandatory", "yes", "mandatory"), ("mandatory", "maybe", "undetermined"),
-        ("voluntary", "yes", "voluntary"), ("voluntary", "maybe", "undetermined"),
-        ("not_required", "yes", "not_required"),
+        ("mandatory", "yes", "mandatory"), ("not_required", "yes", "not_required"),
+        ("mandatory", "maybe", "undetermined"), ("voluntary", "yes", "voluntary"),
+        ("voluntary", "maybe", "undetermined"),
     ):
         hits = [i for i, v in verdicts if v.filing == filing_kind and ev.firings[i].status == status]
         if hits:

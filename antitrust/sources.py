@@ -55,8 +55,9 @@ def check_sources(doc: Document, seeds: Path) -> list[InputError]:
             errors.append(DealFileError(doc.locate(path), f"source {doc_id!r} is not a digest in {seeds}"
                                         f"{did_you_mean(doc_id, digests)}", field=".".join(map(str, path))))
         elif locator and locator not in digests[doc_id]:
-            errors.append(DealFileError(doc.locate(path), f"digest {doc_id!r} has no locator {locator!r}"
-                                        f"{did_you_mean(locator, digests[doc_id])}", field=".".join(map(str, path))))
+            hint = did_you_mean(locator, digests[doc_id]) or f"; it lists {', '.join(sorted(digests[doc_id])[:12])}"
+            errors.append(DealFileError(doc.locate(path), f"digest {doc_id!r} has no locator {locator!r}{hint}",
+                                        field=".".join(map(str, path))))
 
     walk(doc.data, ())
     return errors
