@@ -2,7 +2,10 @@
 
 What this adapter guards against (each measured, see tests/test_engine_pitfalls.py):
 - ``engine.Host`` starts background dispatcher threads that race with synchronous evaluation
-  (stolen actions, error 307, segfaults): :class:`_QuietHost` never starts them.
+  (stolen actions, error 307, segfaults): we never create a Host. The adapter drives the
+  compiled Rete engine (``durable_rules_engine``) itself, in one loop: assert, take the next
+  action, run it, complete it. This also skips the Host's per-action work that a synchronous
+  caller does not need (a JSON copy of the session state and two clock reads per firing).
 - Ruleset names are global to a host and cannot be redefined: every compiled ruleset gets a
   fresh name, and :meth:`Session.close` unloads it (freeing its C memory).
 - A fact no rule matches raises ``MessageNotHandledException``: a sink rule handles every fact.
@@ -20,19 +23,21 @@ What this adapter guards against (each measured, see tests/test_engine_pitfalls.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-import durable_rules_engine
-from durable import engine as _durable
+import durable_rules_engine as _dre
 
 from antitrust.errors import EngineError
 
 #: Called for every firing with (durable rule name, {alias: matched fact}); returns the derived
-#: facts to assert into the session.
+#: facts to assert into the session. The matched facts are the very dicts given to
+#: :meth:`Session.run` (or returned by an earlier call): callers must not mutate them.
 OnFire = Callable[[str, dict[str, dict[str, Any]]], list[dict[str, Any]]]
 
 SEP = "__"  # nested field separator inside the engine: {"x": {"lo": 1}} <-> {"x__lo": 1}
@@ -41,40 +46,18 @@ _SINK = "_sink"
 _START = "_start"
 _START_FACT = {"t": "__start__", "id": "start"}
 _names = itertools.count(1)
+# Result codes of the engine's assert calls (durable/engine.py, Ruleset._handle_result).
+_NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 
-
-class _QuietHost(_durable.Host):  # type: ignore[misc]
-    """A host without the timer threads that poll rulesets in the background."""
-
-    def _run(self) -> None:
-        pass
-
-    def unload(self, name: str) -> None:
-        ruleset = self._ruleset_directory.pop(name, None)
-        if ruleset is not None:
-            self._ruleset_list.remove(ruleset)
-            durable_rules_engine.delete_ruleset(ruleset._handle)
-
-
-_host: _QuietHost | None = None
 _lock = threading.RLock()
-
-
-def _get_host() -> _QuietHost:
-    global _host
-    if _host is None:
-        _host = _QuietHost()
-    return _host
+#: ruleset name -> engine handle, for every ruleset registered by this process.
+_rulesets: dict[str, int] = {}
 
 
 def _sink_rule() -> dict[str, Any]:
     # Matches every fact that has a type (so none is "not handled") but never fires: its second
     # pattern waits for a fact type that never exists.
-    return {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}], "run": _noop}
-
-
-def _noop(c: Any) -> None:
-    return None
+    return {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}]}
 
 
 def flatten_fact(fact: dict[str, Any]) -> dict[str, Any]:
@@ -100,80 +83,100 @@ def unflatten_fact(fact: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _engine_fact(fact: dict[str, Any]) -> dict[str, Any]:
+    """A fact as the engine holds it, back in the caller's shape (without the session id)."""
+    return unflatten_fact({k: v for k, v in fact.items() if k != "sid"})
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 class Session:
     """A registered ruleset and the callback that records its firings."""
 
     def __init__(self, definition: dict[str, Any], base_name: str) -> None:
         self.name = f"{base_name}-{next(_names)}"
-        self._on_fire: OnFire | None = None
-        self._error: BaseException | None = None
-        rules: dict[str, Any] = {}
-        for rule_name, body in definition.items():
-            rule = copy.deepcopy(body)  # register_rulesets mutates its argument
-            rule["run"] = self._action(rule_name)
-            rules[rule_name] = rule
+        rules: dict[str, Any] = {name: copy.deepcopy(body) for name, body in definition.items()}
+        for body in rules.values():
+            body.pop("run", None)  # actions are dispatched by name in :meth:`run`
         rules[_SINK] = _sink_rule()
-        rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}], "run": _noop}
+        rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
         with _lock:
+            if self.name in _rulesets:  # pragma: no cover - names come from a process-wide counter
+                raise EngineError(f"ruleset {self.name} is already registered")
             try:
-                _get_host().register_rulesets({self.name: rules})
-            except Exception as exc:  # durable raises plain Exception and C errors with codes
+                self._handle: int = _dre.create_ruleset(self.name, _dumps(rules))
+            except Exception as exc:  # the engine raises its own error type with a numeric code
                 raise EngineError(f"durable_rules refused the compiled ruleset {self.name}: {exc}") from exc
+            _rulesets[self.name] = self._handle
 
-    def _action(self, rule_name: str) -> Callable[[Any], None]:
-        def action(c: Any) -> None:
-            if self._on_fire is None:  # pragma: no cover - only during registration
-                return
-            try:
-                # For "all" rules durable_rules keeps the matched facts by alias in c._m.
-                bound = {alias: unflatten_fact(fact) for alias, fact in (c._m or {}).items()}
-                for fact in self._on_fire(rule_name, bound):
-                    try:
-                        c.assert_fact(flatten_fact(fact))
-                    except _durable.MessageObservedException:
-                        pass  # already in the session: derivation is idempotent
-            except BaseException as exc:
-                # durable_rules would only store this in the state; keep the real exception.
-                self._error = self._error or exc
-                raise
-
-        return action
+    def _assert(self, fact: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
+        """Assert a derived fact from inside an action; an identical fact already there is fine."""
+        known[fact["id"]] = fact
+        code = _dre.assert_fact(self._handle, _dumps(dict(flatten_fact(fact), sid=SID)))[0]
+        if code == _NOT_HANDLED:  # pragma: no cover - the sink rule handles every typed fact
+            raise EngineError(f"a derived fact matched no rule: {fact}")
+        # _OBSERVED: already in the session, derivation is idempotent.
 
     def run(self, facts: list[dict[str, Any]], on_fire: OnFire) -> None:
-        """Assert ``facts`` into a fresh session and run every rule to quiescence."""
+        """Assert ``facts`` into a fresh session and run every rule to quiescence.
+
+        ``on_fire`` receives, for each firing, the matched facts as the dicts given here (looked
+        up by their ``id``): no copy is made, and nested fields are not rebuilt from the engine's
+        flattened form."""
         with _lock:
-            host = _get_host()
-            self._on_fire, self._error = on_fire, None
+            handle = self._handle
+            # Facts by id, so a firing hands back the caller's own dicts. Ids must be unique.
+            known: dict[str, dict[str, Any]] = {f["id"]: f for f in facts}
+            offset: int | None = None
             try:
                 batch = [dict(flatten_fact(f), sid=SID) for f in facts]
                 batch.append(dict(_START_FACT, sid=SID))
-                state = host.assert_facts(self.name, batch)
-                if self._error is not None:
-                    raise EngineError(f"a rule action failed: {self._error!r}") from self._error
-                if isinstance(state, dict) and state.get("exception"):
-                    raise EngineError(f"a rule action failed inside durable_rules: {str(state['exception'])[:500]}")
-                if state == 0:
-                    raise EngineError("durable_rules timed out an action; the evaluation is incomplete")
-            except _durable.MessageNotHandledException as exc:  # pragma: no cover - the sink prevents it
-                raise EngineError(f"a fact matched no rule: {exc.message}") from exc
-            except _durable.MessageObservedException as exc:
-                raise EngineError(f"two input facts are identical: {exc.message}") from exc
-            except durable_rules_engine.error as exc:
+                code, offset = _dre.assert_facts(handle, _dumps(batch))
+                if code == _NOT_HANDLED:  # pragma: no cover - the sink prevents it
+                    raise EngineError("a fact matched no rule")
+                if code == _OBSERVED:
+                    raise EngineError("two input facts are identical")
+                if code == _DEFERRED:  # pragma: no cover - no timers or queues are used
+                    raise EngineError("durable_rules deferred the assertion; the evaluation is incomplete")
+                started = _dre.start_action_for_state(handle, offset)
+                message: str | None = started[1] if started else None
+                while message:
+                    action: dict[str, dict[str, Any]] = json.loads(message)
+                    rule_name, matched = next(iter(action.items()))
+                    if rule_name != _START:
+                        # For "all" rules the message maps each alias to the matched fact.
+                        bound = {alias: known.get(fact.get("id")) or _engine_fact(fact)
+                                 for alias, fact in matched.items()}
+                        try:
+                            derived = on_fire(rule_name, bound)
+                            for fact in derived:
+                                self._assert(fact, known)
+                        except BaseException:
+                            _dre.abandon_action(handle, offset)
+                            raise
+                    message = _dre.complete_and_start_action(handle, offset)
+            except EngineError:
+                raise
+            except _dre.error as exc:
                 raise EngineError(f"durable_rules failed: {exc}") from exc
+            except Exception as exc:
+                raise EngineError(f"a rule action failed: {exc!r}") from exc
             finally:
-                self._on_fire = None
-                try:
-                    host.delete_state(self.name, SID)
-                except Exception:  # noqa: S110 - no state was created when nothing was asserted
-                    pass
+                if offset is not None:  # a session state exists: free it for the next deal
+                    with contextlib.suppress(_dre.error):
+                        _dre.delete_state(handle, SID)
 
     def close(self) -> None:
         """Unload the ruleset and free its memory in the engine."""
         with _lock:
-            _get_host().unload(self.name)
+            handle = _rulesets.pop(self.name, None)
+            if handle is not None:
+                _dre.delete_ruleset(handle)
 
 
 def registered_rulesets() -> list[str]:
     """Names of the rulesets currently registered in this process (for tests and diagnostics)."""
     with _lock:
-        return list(_get_host()._ruleset_directory)
+        return list(_rulesets)

@@ -66,11 +66,20 @@ class Evaluation:
 
 
 _cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
+#: (rulebook hash, date) -> key of ``_cache``: finding the parameter epoch of a date walks every
+#: parameter, which costs more than a small deal's evaluation; batches repeat dates a lot.
+_by_date: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
+_BY_DATE_MAX = 100_000
 
 
 def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
     """The compiled ruleset for the parameters in force on ``at`` (compiled once, then reused)."""
-    key = (book.content_hash, parameter_epoch(book, at))
+    key = _by_date.get((book.content_hash, at))
+    if key is None:
+        key = (book.content_hash, parameter_epoch(book, at))
+        if len(_by_date) >= _BY_DATE_MAX:
+            _by_date.clear()
+        _by_date[(book.content_hash, at)] = key
     if key not in _cache:
         compiled = compile_rulebook(book, at)
         _cache[key] = (compiled, Session(compiled.definition, compiled.name))
@@ -82,6 +91,7 @@ def clear_cache() -> None:
     for _compiled, session in _cache.values():
         session.close()
     _cache.clear()
+    _by_date.clear()
 
 
 class _Recorder:
@@ -94,7 +104,7 @@ class _Recorder:
         compiled = self.ev.compiled
         rule_id, variant = compiled.by_durable_name[durable_name]
         status = "yes" if variant == "T" else "maybe"
-        facts = {alias: {k: v for k, v in f.items() if k != "sid"} for alias, f in bound.items()}
+        facts = bound  # the flattened deal's own dicts (read-only), or derived facts recorded here
         key = (rule_id, status, tuple(sorted(f["id"] for f in facts.values())))
         if key in self.seen:  # an undetermined rule fires once per unknown pattern; keep one
             return []
