@@ -1,4 +1,5 @@
-"""The command line: ``antitrust evaluate``, ``check``, ``schema`` and ``rules test``.
+"""The command line: ``antitrust evaluate``, ``check`` and ``schema``; feature commands (``rules
+check|test|docs``, ``explain``, ...) live in antitrust/commands/.
 
 Exit codes (documented in the README):
     0  done (and, with --fail-on, the level was not reached)
@@ -153,27 +154,34 @@ def check(
     paths: Annotated[list[Path], typer.Argument(help="Deal files, rule files or rule folders.", show_default=False)],
     rules: Annotated[Path, typer.Option("--rules", help="Rulebook to check deal files' names against.")] = Path("rules"),
 ) -> None:
-    """Validate deal and rule files without evaluating anything."""
+    """Validate deal and rule files without evaluating anything (exit 2 on any error).
+
+    Rule files and folders get the full static analysis of `antitrust rules check` (its warnings
+    are printed but do not fail); deal files are validated, with their sources checked against seeds/."""
+    from antitrust.checker import check_rulebook
     from antitrust.loading import load_deal
-    from antitrust.rulebook import load_rulebook
-    from antitrust.yamlio import load
 
+    failed = False
     errors: list[InputError] = []
+    rule_paths = [p for p in paths if p.is_dir() or _is_rule_file(p)]
+    if rule_paths:
+        result = check_rulebook(rule_paths)
+        for d in result.errors + result.warnings:
+            typer.echo(str(d), err=True)
+        failed = bool(result.errors)
+        if result.book is not None and not failed:
+            names = ", ".join(str(p) for p in rule_paths)
+            typer.echo(f"{names}: rulebook OK ({len(result.book.rules)} rules, {len(result.book.parameters)} "
+                       f"parameters, {len(result.warnings)} warnings)", err=True)
     for p in paths:
+        if p in rule_paths:
+            continue
         try:
-            if p.is_dir() or _is_rule_file(p):
-                book = load_rulebook(p)
-                from antitrust.compiler import compile_rulebook
-
-                compile_rulebook(book, date.today())
-                typer.echo(f"{p}: rulebook OK ({len(book.rules)} rules, {len(book.parameters)} parameters)", err=True)
-            else:
-                load(p)
-                load_deal(p, verify_sources=True)
-                typer.echo(f"{p}: deal OK", err=True)
+            load_deal(p, verify_sources=True)
+            typer.echo(f"{p}: deal OK", err=True)
         except (InputError, InputErrors) as exc:
             errors += _input_errors(exc)
-    if errors:
+    if errors or failed:
         _fail(errors)
 
 
@@ -196,34 +204,6 @@ def schema(
     from antitrust.schemas import schema_for
 
     _write(json.dumps(schema_for(name.value), indent=2, ensure_ascii=False) + "\n", output, [])
-
-
-@rules_app.command("test")
-def rules_test(
-    rules: Annotated[Path, typer.Argument(help="Rule folder or file.")] = Path("rules"),
-    min_coverage: Annotated[float, typer.Option(help="Fail if fewer than this % of rules fire in some test.")] = 0.0,
-) -> None:
-    """Run the tests each rule declares, and report rule coverage."""
-    from antitrust.rulebook import load_rulebook
-    from antitrust.ruletests import coverage, run_rule_tests
-
-    try:
-        book = load_rulebook(rules)
-        results = run_rule_tests(book)
-    except (InputError, InputErrors) as exc:
-        _fail(_input_errors(exc))
-        return
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        why = r.error or f"expected {r.expect}, got {r.actual}"
-        typer.echo(f"{r.location}: FAIL {r.rule_id} [{r.name}]: {why}", err=True)
-    pct, never = coverage(book, results)
-    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    typer.echo(f"rule coverage: {pct:.1f}% ({len(book.rules) - len(never)} of {len(book.rules)} rules fire in a test)")
-    for rid in never:
-        typer.echo(f"  never fires: {rid}")
-    if failed or pct < min_coverage:
-        raise typer.Exit(EXIT_FAIL_ON)
 
 
 def _register_feature_commands() -> None:
