@@ -118,8 +118,7 @@ class _RuleCompiler:
     def threshold(self, atom: ex.Compare, spec: FieldSpec) -> tuple[Any, CompiledAtom]:
         right = atom.right
         if isinstance(right, ex.Const):
-            value = right.value
-            return value, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, value)
+            return right.value, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, right.value)
         p = self.book.parameters[right.name]
         v = p.at(self.at)
         if v is None:
@@ -130,7 +129,7 @@ class _RuleCompiler:
             self.inactive = f"parameter {right.name} has no confirmed value from {v.from_.isoformat()}"
             return 0, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, None, right.name)
         self.params_used[right.name] = v
-        value: float = v.value
+        raw: float = v.value
         conversion = None
         if spec.unit in {"EUR", "USD", "GBP"} and p.unit != spec.unit:
             src, dst = self.rates.rate(p.unit), self.rates.rate(spec.unit)
@@ -140,9 +139,9 @@ class _RuleCompiler:
                     f"no exchange rate to convert parameter {right.name} from {p.unit} to {spec.unit}; "
                     f"add fx.{p.unit.lower()}_per_eur",
                 )
-            value = v.value / src[0] * dst[0]  # type: ignore[operator]
+            raw = v.value / src[0] * dst[0]
             conversion = f"{v.value:,.0f} {p.unit} at {src[0] if p.unit != 'EUR' else dst[0]} per EUR"
-        value = _clean(value)
+        value = _clean(raw)
         return value, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, value,
                                    right.name, v, p.unit, conversion)
 
@@ -230,15 +229,14 @@ class _RuleCompiler:
         rid = self.rule.id
         out[f"{rid}#T"] = {"all": [{k: _and({"t": k}, compiled[k][0])} for k in patterns]}
         for i, k in enumerate(patterns):
-            t, _f, p, nt = compiled[k]
-            if nt == {"$or": []} or not _can_be_unknown(nt):
+            nt = compiled[k][3]
+            if not _can_be_unknown(nt):
                 continue
             pats = []
             for j in patterns:
                 body = _and(compiled[j][2], nt) if j == k else compiled[j][2]
                 pats.append({j: _and({"t": j}, body)})
             out[f"{rid}#U{i}"] = {"all": pats}
-            del t
         return out, patterns
 
 
@@ -292,7 +290,7 @@ def _clean(value: float) -> float | int:
     if float(value).is_integer():
         return int(value)
     rounded = round(value, 4)
-    return rounded if "e" not in repr(rounded) else int(round(value))
+    return rounded if "e" not in repr(rounded) else round(value)
 
 
 def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Union
 
-Value = Union[bool, int, float, str]
+Value = bool | int | float | str
 
 
 class ConditionSyntaxError(ValueError):
@@ -92,8 +91,8 @@ class Not:
     col: int
 
 
-Expr = Union[Compare, Exists, And, Or, Not]
-Atom = Union[Compare, Exists]
+Expr = Compare | Exists | And | Or | Not
+Atom = Compare | Exists
 
 _OPS: dict[type[ast.cmpop], str] = {
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in",

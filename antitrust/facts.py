@@ -78,7 +78,7 @@ def _engine_number(x: float) -> float | int:
         return int(x)
     rounded = round(x, 6)
     if "e" in repr(rounded):  # durable_rules rejects '1e-05' and '2e+16' (error 204)
-        return int(round(x)) if abs(x) >= 1 else 0
+        return round(x) if abs(x) >= 1 else 0
     return rounded
 
 
@@ -96,7 +96,8 @@ def _fact_interval(f: Fact[Any] | None, floor: float | None = 0.0, ceiling: floa
         lo = f.at_least if f is not None and f.at_least is not None else floor
         hi = f.at_most if f is not None and f.at_most is not None else ceiling
         return _interval(lo, hi)
-    return _interval(float(f.value), float(f.value))
+    value = float(f.value)  # type: ignore[arg-type]  # known facts have a value
+    return _interval(value, value)
 
 
 def _display(f: Fact[Any] | None, unit: str = "") -> str:
@@ -510,17 +511,17 @@ class _Builder:
             tgt = [shares[p.id] for p in self.deal.parties if p.role == "target" and p.id in shares]
             all_known = all(s.known for s in shares.values())
             fields: dict[str, Any] = {"market": m.id, "geography": m.geography}
-            a = sum(float(s.value) for s in acq) if all(s.known for s in acq) else None
-            t = sum(float(s.value) for s in tgt) if all(s.known for s in tgt) else None
+            a = sum(_share(s) for s in acq) if all(s.known for s in acq) else None
+            t = sum(_share(s) for s in tgt) if all(s.known for s in tgt) else None
             fields["acquirer_share"] = _interval(a, a) if a is not None else {"lo": 0, "hi": 100}
             fields["target_share"] = _interval(t, t) if t is not None else {"lo": 0, "hi": 100}
             if a is not None and t is not None:
                 fields["combined_share"] = _interval(a + t, a + t)
                 fields["overlap"] = a > 0 and t > 0
             if all_known and a is not None and t is not None:
-                others = sum(float(s.value) ** 2 for p, s in shares.items()
+                others = sum(_share(s) ** 2 for p, s in shares.items()
                              if self._roles[p] not in {"acquirer", "target"})
-                pre = others + sum(float(s.value) ** 2 for s in acq + tgt)
+                pre = others + sum(_share(s) ** 2 for s in acq + tgt)
                 post = others + (a + t) ** 2
                 fields["hhi_post"] = _interval(post, post)
                 fields["hhi_delta"] = _interval(post - pre, post - pre)
@@ -529,6 +530,11 @@ class _Builder:
             for name in ("acquirer_share", "target_share", "combined_share", "hhi_post", "hhi_delta", "overlap"):
                 self.note(fact, name, joined)
             self.note(fact, "market", Provenance(f"{base}.name", m.name))
+
+
+def _share(f: Fact[float]) -> float:
+    """A known market share (callers check ``known`` first)."""
+    return float(f.value or 0.0)
 
 
 def _bool(f: Fact[bool] | None) -> bool | None:

@@ -27,28 +27,24 @@ def atom_truth(atom: CompiledAtom, fact: dict[str, Any] | None) -> bool | None:
         return _interval_truth(lo, hi, atom.op, c)
     if atom.op == "in":
         assert isinstance(c, tuple)
-        return value in c
+        return bool(value in c)
     if atom.op == "!=":
-        return value != c
+        return bool(value != c)
     return bool(value == c)
 
 
-def _interval_truth(lo: float | None, hi: float | None, op: str, c: Any) -> bool | None:
-    def known(x: float | None, test: Any) -> bool:
-        return x is not None and bool(test(x))
+def _holds(x: float, op: str, c: float) -> bool:
+    return {">=": x >= c, ">": x > c, "<=": x <= c, "<": x < c}[op]
 
-    if op in {">=", ">"}:
-        ok = (lambda x: x >= c) if op == ">=" else (lambda x: x > c)
-        if known(lo, ok):
+
+def _interval_truth(lo: float | None, hi: float | None, op: str, c: Any) -> bool | None:
+    if op in {">=", ">", "<=", "<"}:
+        # A lower bound decides ">"-type tests when it passes; an upper bound decides them when it
+        # fails (and the other way round for "<"-type tests).
+        deciding_true, deciding_false = (lo, hi) if op in {">=", ">"} else (hi, lo)
+        if deciding_true is not None and _holds(deciding_true, op, c):
             return True
-        if hi is not None and not ok(hi):
-            return False
-        return None
-    if op in {"<=", "<"}:
-        ok = (lambda x: x <= c) if op == "<=" else (lambda x: x < c)
-        if known(hi, ok):
-            return True
-        if lo is not None and not ok(lo):
+        if deciding_false is not None and not _holds(deciding_false, op, c):
             return False
         return None
     eq: bool | None

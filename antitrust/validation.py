@@ -55,12 +55,11 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any, missing: bool) -> tuple[st
     out: list[str | int] = []
     current = data
     for i, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             out.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            out.append(part)
-            current = current[part]
+            current = current[part]  # type: ignore[index]
         elif missing and i == len(loc) - 1 and isinstance(part, str):
             out.append(part)
     return tuple(out)

@@ -144,7 +144,7 @@ def test_python_dash_m_works() -> None:
 
 def test_readme_python_example_runs() -> None:
     readme = (ROOT / "README.md").read_text()
-    block = re.search(r"## Python API\n\n```python\n(.*?)```", readme, re.S)
+    block = re.search(r"## Python API\n\n```python\n(.*?)```", readme, re.DOTALL)
     assert block is not None
     proc = subprocess.run([sys.executable, "-c", block.group(1)], capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -154,7 +154,7 @@ def test_readme_python_example_runs() -> None:
 def test_readme_quick_start_has_exactly_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```sh\n(.*?)\n```", quick, re.S)
+    commands = re.findall(r"```sh\n(.*?)\n```", quick, re.DOTALL)
     assert commands == [
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/antitrust evaluate cases/meta-scale-ai.yaml",
         "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/pytest",

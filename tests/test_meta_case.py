@@ -136,6 +136,8 @@ def test_a_rulebook_loaded_twice_after_an_edit_does_not_collide(tmp_path: Path, 
     before = report_for(deal, rulebook)
     after = report_for(deal, edited)
     again = report_for(deal, rulebook)
-    find = lambda r: next(f.derived for f in r.findings if f.id == "DE-GWB37-CAPITAL-25")  # noqa: E731
+    def find(r: Report) -> str | None:
+        return next(f.derived for f in r.findings if f.id == "DE-GWB37-CAPITAL-25")
+
     assert (find(before), find(after), find(again)) == (
         "de_concentration(ground=capital_25)", "de_concentration(ground=capital_edited)", "de_concentration(ground=capital_25)")
