@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,19 +37,19 @@ rules_app = typer.Typer(help="Tools for rule authors.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
 
 
-class SchemaName(str, Enum):
+class SchemaName(StrEnum):
     deal = "deal"
     rules = "rules"
     parameters = "parameters"

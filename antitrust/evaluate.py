@@ -19,6 +19,7 @@ from antitrust.engine import Session
 from antitrust.facts import FlatDeal, flatten, relevant_date
 from antitrust.rulebook import Rulebook
 from antitrust.truth import atom_truth
+from antitrust.vocabulary import FACT_TYPES
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,10 @@ def _fill(value: Any, facts: dict[str, dict[str, Any]]) -> Any:
             fact, _, fld = name.partition(".")
             v = facts.get(fact, {}).get(fld, "")
             if isinstance(v, dict):
-                v = v.get("lo", "") if v.get("lo") == v.get("hi") else ""
+                exact = v.get("lo") == v.get("hi") and "lo" in v
+                spec = FACT_TYPES.get(fact, {}).get(fld)
+                unit = "%" if spec is not None and spec.unit == "percent" else ""
+                v = f"{v['lo']:g}{unit}" if exact else "an unknown amount"
             out.append(str(v))
     return "".join(out)
 
