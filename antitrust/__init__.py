@@ -10,8 +10,17 @@ import sys
 
 __version__ = "0.1.0"
 
-if not ((3, 11) <= sys.version_info[:2] <= (3, 12)):  # pragma: no cover - checked at import
-    raise ImportError(
-        f"antitrust needs Python 3.11 or 3.12 (this is {sys.version.split()[0]}): its inference engine, "
-        "durable-rules 2.0.28, fails to import on 3.13 and later."
-    )
+SUPPORTED_PYTHON = ((3, 11), (3, 12))
+
+
+def check_python(version: tuple[int, ...]) -> None:
+    """Refuse interpreters the inference engine cannot run on, with a clear message."""
+    if not (SUPPORTED_PYTHON[0] <= tuple(version[:2]) <= SUPPORTED_PYTHON[1]):
+        found = ".".join(str(v) for v in version[:3])
+        raise ImportError(
+            f"antitrust needs Python 3.11 or 3.12 (this is {found}): its inference engine, "
+            "durable-rules 2.0.28, fails to import on 3.13 and later (PyEval_CallObject was removed)."
+        )
+
+
+check_python(tuple(sys.version_info))
