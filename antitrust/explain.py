@@ -90,7 +90,7 @@ class ProofNode:
     finding: str
     rule_id: str
     title: str
-    status: str  # "holds" or "undetermined"
+    status: str  # "holds", "undetermined", or "does not fire" (explaining a rule that did not)
     conclusion: str
     reason: str
     basis: str
@@ -351,6 +351,65 @@ class _Explainer:
                 check.origins = self.origin(fact, atom.field)
         return node
 
+    def not_fired(self, rule_id: str, seen: set[str]) -> ProofNode:
+        """Why a rule did not fire: its condition on the candidate facts that came closest (most
+        parts true), and for a derived fact no rule established, why its producers did not fire."""
+        from antitrust import expr as ex
+        from antitrust.reporting import display
+
+        book = self.ev.compiled.rulebook
+        rule = book.rule(rule_id)
+        loc = rule.location
+        node = ProofNode(finding=rule_id, rule_id=rule_id, title=rule.spec.title, status="does not fire",
+                         conclusion="", reason="", basis=rule.spec.basis.citation,
+                         basis_url=rule.spec.basis.url,
+                         rule_location=str(Location(_relative(loc.path), loc.line, loc.col)),
+                         condition=ex.render(rule.condition))
+        if rule_id in seen:
+            node.see_above = True
+            return node
+        seen.add(rule_id)
+        crule = self.ev.compiled.rules.get(rule_id)
+        if crule is None:
+            why = self.ev.compiled.inactive.get(rule_id, "not in force on this date")
+            node.checks.append(Check(condition=f"in force on {self.ev.as_of}", truth="false", derived=why))
+            return node
+        for kind in crule.patterns:
+            atoms = [a for a in crule.atoms if a.fact == kind]
+            if kind in book.derived:
+                records = [d for d in self.ev.derived.values() if d.name == kind]
+                if records:
+                    for d in records:
+                        fields = ", ".join(f"{k}={v}" for k, v in sorted(d.fields.items()))
+                        node.checks.append(Check(condition=kind, truth="true" if d.status == "yes" else "unknown",
+                                                 derived=f"{d.name}({fields})" if fields else d.name,
+                                                 because=[self.node(j, set()) for j in d.firings]))
+                else:
+                    node.checks.append(Check(condition=kind, truth="false", derived=None, because=[
+                        self.not_fired(p, seen) for p in book.derived[kind].producers]))
+                continue
+            candidates = [f for f in self.ev.flat.facts if f["t"] == kind]
+            if not candidates:
+                node.checks.append(Check(condition=f"a {kind} fact", truth="false", fact=kind,
+                                         value="the deal states none"))
+                continue
+
+            def score(fact: dict[str, Any], _atoms: list[CompiledAtom] = atoms) -> tuple[int, int]:
+                truths = [atom_truth(a, fact) for a in _atoms]
+                return (sum(t is True for t in truths), -sum(t is False for t in truths))
+
+            best = max(candidates, key=score)
+            for atom in atoms:
+                truth = atom_truth(atom, best)
+                check = Check(condition=atom.text, truth={True: "true", False: "false", None: "unknown"}[truth])
+                if atom.field is not None:
+                    check.fact = f"{atom.fact}.{atom.field}"
+                    check.value = display(atom.fact, atom.field, best.get(atom.field))
+                    check.threshold = self.threshold(atom)
+                    check.origins = self.origin(best, atom.field)
+                node.checks.append(check)
+        return node
+
     def proofs(self, finding_ids: list[str]) -> list[ProofNode]:
         seen: set[int] = set()
         return [self.node(self.index[fid], seen) for fid in finding_ids]
@@ -423,7 +482,7 @@ def explain(ev: Evaluation, deal_file: Path, subject: str | None = None, *, toda
             return _new(base, f"rule {key}", f"{key}: {rule.spec.title}: {len(hits)} finding(s)", ex.proofs(hits))
         why = ev.compiled.inactive.get(key)
         out = _new(base, f"rule {key}", f"{key}: {rule.spec.title}: did not fire on this deal"
-                   + (f" ({why})" if why else ""))
+                   + (f" ({why})" if why else ""), [ex.not_fired(key, set())])
         if near_misses and rule.spec.jurisdiction:
             out.near_misses = _near_misses(ex, band, rule.spec.jurisdiction, only_rule=key)
         return out
@@ -559,7 +618,8 @@ def _node(p: ProofNode, pad: str) -> list[str]:
         lines.append(f"{inner}concludes: {p.conclusion}")
     lines.append(f"{inner}rule {p.rule_id} at {p.rule_location}; basis: {p.basis} <{p.basis_url}>")
     lines.append(f"{inner}condition: {p.condition}")
-    lines.append(f"{inner}reason: {p.reason}")
+    if p.reason:
+        lines.append(f"{inner}reason: {p.reason}")
     for k, c in enumerate(p.checks):
         branch, cont = ("└─ ", "   ") if k == len(p.checks) - 1 else ("├─ ", "│  ")
         lines += _check(c, inner + branch, inner + cont)
@@ -569,13 +629,18 @@ def _node(p: ProofNode, pad: str) -> list[str]:
 def _check(c: Check, head: str, pad: str) -> list[str]:
     mark = _MARK[c.truth]
     if c.fact is None:  # a derived fact
-        if not c.because:
-            return [f"{head}{mark} {c.condition}: not established"]
-        lines = [f"{head}{mark} {c.condition}: {c.derived} established by"]
+        if c.truth == "false" and c.because:
+            lines = [f"{head}{mark} {c.condition}: not established; the rules that would establish it:"]
+        elif not c.because:
+            return [f"{head}{mark} {c.condition}: " + (c.derived or "not established")]
+        else:
+            lines = [f"{head}{mark} {c.condition}: {c.derived} established by"]
         for n in c.because:
             lines += _node(n, pad + "  ")
         return lines
     t = c.threshold
+    if c.value is None:
+        return [f"{head}{mark} {c.condition}"]
     lines = [f"{head}{mark} {c.condition}  ({c.fact} = {c.value}" + (f"; needs {t.value})" if t else ")")]
     if t and t.param:
         extra = f"; {t.conversion}" if t.conversion else ""
