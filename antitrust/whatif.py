@@ -69,6 +69,8 @@ from antitrust.vocabulary import FACT_TYPES, ROLES
 
 #: Lists whose items ``[key]`` picks by one identifying field.
 LIST_KEYS = {"parties": "id", "turnover": "jurisdiction", "markets": "id", "shares": "party"}
+#: Mappings keyed by jurisdiction codes, which the engine reads in upper case.
+UPPER_KEYS = frozenset({"domestic_activity"})
 MAX_SWEEP_POINTS = 1000
 DEFAULT_TIME_LIMIT = 5.0
 DEFAULT_FLIPS_PER_TARGET = 10
@@ -244,6 +246,11 @@ def _resolve(data: dict[str, Any], steps: Sequence[Step], *, create: bool) -> _S
         elif origin is dict:
             value_type = typing.get_args(tp)[1]
             key = str(step.key)
+            same = [k for k in cur if k.lower() == key.lower()]
+            if key not in cur and same:
+                key = same[0]  # DE and de name the same jurisdiction
+            elif key not in cur and last_name in UPPER_KEYS:
+                key = key.upper()
             if key not in cur and not (create and final):
                 known = ", ".join(cur) or "none"
                 raise ValueError(f"{where} has no key {key!r} (known: {known})")
