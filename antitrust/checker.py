@@ -392,6 +392,8 @@ class _Checker:
             for i, (_line, name) in enumerate(sorted(items)):
                 self.param_index.setdefault(name, (path, i))
         self.by_id = {r.id: r for r in book.rules}
+        #: Parameters compared across currencies with no exchange rate (reported once, not compiled).
+        self.missing_fx: set[str] = set()
         # Rules in the order they are written (book.rules is sorted by id).
         self.in_file_order = sorted(book.rules, key=lambda r: (r.location.path, r.location.line))
 
@@ -599,12 +601,11 @@ class _Checker:
                               f"rule {a.id}: its {sa.risk.band} band can never decide the {sa.theory} theory: "
                               f"whenever its condition holds, so does {b.id}'s, which raises it to {sb.risk.band}")
         for a, b in itertools.combinations(rules, 2):
-            if _conclusion(a) == _conclusion(b) and self.implies(b, a):
-                same = self.implies(a, b)
-                what = "repeats" if same else "adds nothing to"
-                why = ("it has the same condition and conclusion" if same
-                       else f"whenever it holds, {a.id} holds too with the same conclusion")
-                self.emit(self.rule_at(b, "when"), "warning", "redundant-rule", f"rule {b.id} {what} rule {a.id}: {why}")
+            # Only exact repeats: a narrower rule with the same conclusion still gives its own reason.
+            if _conclusion(a) == _conclusion(b) and self.implies(b, a) and self.implies(a, b):
+                self.emit(self.rule_at(b, "when"), "warning", "redundant-rule",
+                          f"rule {b.id} repeats rule {a.id}: whenever either condition holds so does the other, "
+                          "and they conclude the same")
 
     # -- reason templates ----------------------------------------------------------------------
     def templates(self) -> None:
@@ -713,6 +714,7 @@ class _Checker:
             return
         for ccy in (p.unit, field_unit):
             if ccy != "EUR" and f"fx.{ccy.lower()}_per_eur" not in self.book.parameters:
+                self.missing_fx.add(name)
                 self.emit(self.param_at(name, "unit"), "error", "missing-exchange-rate",
                           f"parameter {name} is in {p.unit} but compared with amounts in {field_unit}, and there "
                           f"is no exchange rate fx.{ccy.lower()}_per_eur to convert it")
@@ -749,7 +751,7 @@ class _Checker:
         contribution: dict[str, dict[str, int]] = {}
         for rule in self.book.rules:
             dates = [d for d in self.dates_for([rule]) if self.active(rule, d)]
-            if not dates:
+            if not dates or any(p.name in self.missing_fx for p in ex.params(rule.condition)):
                 continue
             at = dates[-1] or self.today
             try:
@@ -760,6 +762,7 @@ class _Checker:
             contribution[rule.id] = dict(compiled.fanout)
         all_dates = sorted({d for d in self.dates_for(self.book.rules) if d is not None} | {self.today})
         worst: dict[str, tuple[int, date]] = {}
+        counts: dict[str, set[int]] = {}
         for at in all_dates:
             totals: dict[str, int] = {}
             for rule in self.book.rules:
@@ -767,6 +770,7 @@ class _Checker:
                     for fact, n in contribution[rule.id].items():
                         totals[fact] = totals.get(fact, 0) + n
             for fact, n in totals.items():
+                counts.setdefault(fact, set()).add(n)
                 if n > worst.get(fact, (-1, at))[0]:
                     worst[fact] = (n, at)
         for fact, (n, at) in sorted(worst.items()):
@@ -780,14 +784,15 @@ class _Checker:
                     culprit = rule
                     if running > FANOUT_LIMIT:
                         break
+            when = f" (with the parameters in force from {at})" if len(counts[fact]) > 1 else ""
             if n > FANOUT_LIMIT:
                 self.emit(culprit.location, "error", "fanout",
-                          f"{n} compiled rules match facts of kind {fact!r} (on {at}); the engine lets one fact "
+                          f"{n} compiled rules match facts of kind {fact!r}{when}; the engine lets one fact "
                           f"match at most 64 rules (kept here: {FANOUT_LIMIT}). Rule {culprit.id} passes the limit: "
                           "move shared conditions into a derived fact, or split the rulebook")
             else:
                 self.emit(culprit.location, "warning", "fanout",
-                          f"{n} compiled rules match facts of kind {fact!r} (on {at}), close to the limit of "
+                          f"{n} compiled rules match facts of kind {fact!r}{when}, close to the limit of "
                           f"{FANOUT_LIMIT}; consider moving shared conditions into a derived fact")
 
 

@@ -275,6 +275,7 @@ def run_scenarios(book: Rulebook, files: Sequence[Path]) -> list[RuleTestResult]
     """Run every scenario in ``files``; a malformed file raises (exit 2 in the CLI)."""
     from antitrust.loading import load_deal
     from antitrust.reporting import build_report
+    from antitrust.validation import did_you_mean
 
     problems: list[InputError] = []
     loaded = []
@@ -285,18 +286,24 @@ def run_scenarios(book: Rulebook, files: Sequence[Path]) -> list[RuleTestResult]
             problems += exc.errors if isinstance(exc, InputErrors) else [exc]
     if problems:
         raise problems[0] if len(problems) == 1 else InputErrors(problems)
-    known_rules = {r.id for r in book.rules}
     results = []
+    known_rules = {r.id for r in book.rules}
+    for _path, sf, doc in loaded:
+        for j, sc in enumerate(sf.tests):
+            for key in ("fires", "does_not_fire", "undetermined", "derived", "not_derived"):
+                known = known_rules if key in {"fires", "does_not_fire", "undetermined"} else set(book.derived)
+                what = "rule" if key in {"fires", "does_not_fire", "undetermined"} else "derived fact"
+                for k, name in enumerate(getattr(sc.expect, key)):
+                    if name not in known:
+                        problems.append(RulebookError(
+                            doc.locate(("tests", j, "expect", key, k)),
+                            f"scenario {sc.name!r}: no {what} {name!r} in the rulebook{did_you_mean(name, known)}",
+                            field=f"tests.{j}.expect.{key}"))
+    if problems:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
     for path, sf, doc in loaded:
         for j, sc in enumerate(sf.tests):
             where = doc.locate(("tests", j, "name"))
-            unknown = [r for r in (*sc.expect.fires, *sc.expect.does_not_fire, *sc.expect.undetermined)
-                       if r not in known_rules]
-            unknown += [d for d in (*sc.expect.derived, *sc.expect.not_derived) if d not in book.derived]
-            if unknown:
-                raise RulebookError(doc.locate(("tests", j, "expect")),
-                                    f"scenario {sc.name!r} names {', '.join(unknown)}, which the rulebook does not "
-                                    "define")
             try:
                 deal = (load_deal(path.parent / sc.case, verify_sources=False) if sc.case
                         else Deal.model_validate(merge(BASE_DEAL, sc.deal)))
