@@ -32,6 +32,11 @@ from antitrust.rulebook import LoadedRule, Rulebook
 from antitrust.rulespec import JURISDICTIONS, THEORIES
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS, FieldSpec
 
+#: Written files get the usual permissions (temporary files start as owner-only).
+_umask = os.umask(0)
+os.umask(_umask)
+_FILE_MODE = 0o666 & ~_umask
+
 #: How each kind of fact is named in plain words.
 FACT_WORDS: dict[str, str] = {
     "deal": "the deal",
@@ -418,6 +423,7 @@ def write_docs(files: dict[str, str], output: Path) -> list[Path]:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            os.chmod(tmp, _FILE_MODE)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

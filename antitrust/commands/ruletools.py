@@ -191,6 +191,8 @@ def _write_file(target: Path, text: str, protected: list[Path]) -> None:
     import os
     import tempfile
 
+    from antitrust.docsgen import _FILE_MODE
+
     resolved = target.resolve()
     for p in protected:
         files = [x for x in p.rglob("*") if x.is_file()] if p.is_dir() else [p]
@@ -203,6 +205,7 @@ def _write_file(target: Path, text: str, protected: list[Path]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, resolved)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -215,6 +218,9 @@ def rules_docs(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the documentation into.")] = Path(
         "docs/rules"),
     fmt: Annotated[DocsFormat, typer.Option("--format", "-f", help="Markdown, HTML, or both.")] = DocsFormat.both,
+    language_doc: Annotated[Path | None, typer.Option(
+        "--language-doc", help="Also bring the generated list of facts and fields in this page (e.g. "
+        "docs/rule-language.md) up to date.")] = None,
 ) -> None:
     """Write the rulebook as documentation: one page per jurisdiction and per theory of harm, each
     rule with its title, plain-language condition, legal basis, parameters with their value
@@ -235,9 +241,20 @@ def rules_docs(
         if output.resolve() == p.resolve() or p.resolve() in output.resolve().parents:
             _fail([f"{output}: refusing to write documentation inside the rulebook ({p})"])
     formats = {"markdown": ("md",), "html": ("html",), "both": ("md", "html")}[fmt.value]
+    updated = None
+    if language_doc is not None:
+        from antitrust.docsgen import with_vocabulary
+
+        try:
+            updated = with_vocabulary(language_doc.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            _fail([f"{language_doc}: {exc}"])
     pages = render_docs(book, formats)
     written = write_docs(pages, output)
     typer.echo(f"wrote {len(written)} files to {output}", err=True)
+    if language_doc is not None and updated is not None:
+        _write_file(language_doc, updated, protected=paths)
+        typer.echo(f"updated the facts and fields in {language_doc}", err=True)
 
 
 
