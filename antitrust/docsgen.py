@@ -216,11 +216,8 @@ class _Words:
         return f"{words[0].upper()}{words[1:]} (`{ref}`)"
 
     def plain(self, e: ex.Expr, negated: bool = False) -> Plain:
-        if isinstance(e, ex.Not):
-            if isinstance(e.item, ex.Compare | ex.Exists):
-                return Plain(self.atom(e.item, not negated))
-            inner = self.plain(e.item, negated)
-            return Plain("it is not the case that:", [inner])
+        if isinstance(e, ex.Not):  # pushed inwards: not (a or b) reads as "all of: not a, not b"
+            return self.plain(e.item, not negated)
         if isinstance(e, ex.Compare | ex.Exists):
             return Plain(self.atom(e, negated))
         all_of = isinstance(e, ex.And) != negated
@@ -456,6 +453,14 @@ def vocabulary_markdown() -> str:
             meaning = field_words(fact, name, spec)
             lines.append(f"| `{fact if fact != 'world' else '<j>'}.{name}` | {kind_text(spec)} | {meaning} |")
         lines.append("")
+        if fact == "world":  # fields that only some jurisdictions' figures carry
+            for code in FIGURE_JURISDICTIONS:
+                extra = {n: s for n, s in FACT_TYPES[code].items() if n not in fields}
+                if not extra:
+                    continue
+                lines += [f"Only `{code}` also has:", "", "| field | kind | meaning |", "|---|---|---|"]
+                lines += [f"| `{code}.{n}` | {kind_text(s)} | {field_words(code, n, s)} |" for n, s in extra.items()]
+                lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
