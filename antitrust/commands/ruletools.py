@@ -168,7 +168,7 @@ def _print_table(book: Rulebook, scope: list[Any], results: list[RuleTestResult]
 
     fired = {r for res in results for r in res.fired_rules}
     table = Table(title="Rule tests", title_justify="left")
-    table.add_column("file")
+    table.add_column("file", overflow="fold")
     for name in ("tests", "passed", "failed"):
         table.add_column(name, justify="right")
     table.add_column("rules fired in a test", justify="right")
@@ -183,7 +183,7 @@ def _print_table(book: Rulebook, scope: list[Any], results: list[RuleTestResult]
         table.add_row(path, str(len(mine)), str(ok), str(len(mine) - ok), covered)
     covered_all = sum(1 for r in scope if r.id in fired)
     table.add_row("total", *map(str, totals), f"{covered_all}/{len(scope)}", style="bold")
-    Console(width=max(100, max((len(p) for p in files), default=0) + 50), soft_wrap=True).print(table)
+    Console(width=max(100, max((len(p) for p in files), default=0) + 75), soft_wrap=True).print(table)
     del book
 
 
