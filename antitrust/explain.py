@@ -390,8 +390,7 @@ class _Explainer:
                 continue
             candidates = [f for f in self.ev.flat.facts if f["t"] == kind]
             if not candidates:
-                node.checks.append(Check(condition=f"a {kind} fact", truth="false", fact=kind,
-                                         value="the deal states none"))
+                node.checks.append(Check(condition=f"the deal states no {kind}", truth="false", fact=kind))
                 continue
 
             def score(fact: dict[str, Any], _atoms: list[CompiledAtom] = atoms) -> tuple[int, int]:
