@@ -88,6 +88,52 @@ def _engine_fact(fact: dict[str, Any]) -> dict[str, Any]:
     return unflatten_fact({k: v for k, v in fact.items() if k != "sid"})
 
 
+def _referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """The fact types and the (flattened) field names the rules' conditions can see.
+
+    Only these need to enter the engine: a fact of a type no pattern tests is matched by the
+    sink rule alone, and a field no condition names cannot change any match. A deal's facts
+    carry many such fields (figures in every currency for every jurisdiction), and the engine
+    parses and indexes every field it is given. Returns (None, None) when the conditions use a
+    form this analysis does not cover (a type tested other than by equality, or references to
+    other facts' values), so that everything is asserted as given."""
+    types: set[str] = set()
+    fields: set[str] = {"t", "id", "sid"}
+    general = [False]
+
+    def walk(node: Any, parent: str) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, parent)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key in {"$m", "$s", "$l"}:
+                general[0] = True
+            if key.startswith("$"):
+                walk(value, key)
+                continue
+            fields.add(key)
+            fields.add(key.split(".")[0])
+            if key == "t":
+                if (parent.startswith("$") and parent not in {"$and", "$or"}) or not isinstance(value, str):
+                    general[0] = True
+                else:
+                    types.add(value)
+            walk(value, key)
+
+    for body in definition.values():
+        for pattern in body.get("all", body.get("any", [])):
+            for cond in pattern.values():
+                walk(cond, "")
+        if set(body) - {"all", "run"}:
+            general[0] = True  # "any", priorities, counts...: keep it simple and assert everything
+    if general[0]:
+        return None, None
+    return frozenset(types), frozenset(fields)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -100,6 +146,7 @@ class Session:
         rules: dict[str, Any] = {name: copy.deepcopy(body) for name, body in definition.items()}
         for body in rules.values():
             body.pop("run", None)  # actions are dispatched by name in :meth:`run`
+        self._types, self._fields = _referenced(rules)
         rules[_SINK] = _sink_rule()
         rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
         with _lock:
@@ -111,10 +158,31 @@ class Session:
                 raise EngineError(f"durable_rules refused the compiled ruleset {self.name}: {exc}") from exc
             _rulesets[self.name] = self._handle
 
+    def engine_form(self, fact: dict[str, Any]) -> dict[str, Any] | None:
+        """The fact as asserted: flattened, only the fields the conditions name, with the session
+        id; None for a fact of a type no rule tests (see :func:`_referenced`)."""
+        types, keep = self._types, self._fields
+        if types is not None and fact.get("t") not in types:
+            return None
+        out: dict[str, Any] = {}
+        for key, value in fact.items():
+            if isinstance(value, dict):
+                for sub, v in value.items():
+                    name = f"{key}{SEP}{sub}"
+                    if keep is None or name in keep:
+                        out[name] = v
+            elif keep is None or key in keep:
+                out[key] = value
+        out["sid"] = SID
+        return out
+
     def _assert(self, fact: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
         """Assert a derived fact from inside an action; an identical fact already there is fine."""
         known[fact["id"]] = fact
-        code = _dre.assert_fact(self._handle, _dumps(dict(flatten_fact(fact), sid=SID)))[0]
+        slim = self.engine_form(fact)
+        if slim is None:
+            return  # no rule reads this kind of derived fact
+        code = _dre.assert_fact(self._handle, _dumps(slim))[0]
         if code == _NOT_HANDLED:  # pragma: no cover - the sink rule handles every typed fact
             raise EngineError(f"a derived fact matched no rule: {fact}")
         # _OBSERVED: already in the session, derivation is idempotent.
@@ -131,7 +199,7 @@ class Session:
             known: dict[str, dict[str, Any]] = {f["id"]: f for f in facts}
             offset: int | None = None
             try:
-                batch = [dict(flatten_fact(f), sid=SID) for f in facts]
+                batch = [slim for f in facts if (slim := self.engine_form(f)) is not None]
                 batch.append(dict(_START_FACT, sid=SID))
                 code, offset = _dre.assert_facts(handle, _dumps(batch))
                 if code == _NOT_HANDLED:  # pragma: no cover - the sink prevents it
