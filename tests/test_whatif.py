@@ -187,13 +187,14 @@ def test_sweep_over_the_equity_stake_shows_the_german_concentration_at_25(meta: 
     assert "at 25:" in text and "DE-GWB37-CAPITAL-25" in text
 
 
-def test_sweep_after_a_set_flips_germany_exactly_at_25(meta: Deal, rulebook: Rulebook) -> None:
-    # Without the board link there is no plus factor, so only the 25% capital test can make a
-    # German concentration.
+def test_sweep_after_a_set_finds_the_25_percent_capital_test(meta: Deal, rulebook: Rulebook) -> None:
     s = sweep(meta, rulebook, "stakes[0].equity_after=20:30:1", sets=[parse_set("people[0].keeps_board_seat=false")])
-    flips = [r.value for r in s.rows if "DE" in r.flips]
-    assert flips == [25.0]
-    assert s.rows[0].outcomes["DE"] == "not_required" and s.changes[0].after == "false"
+    assert [(c.path, c.before, c.after) for c in s.changes] == [("people[0].keeps_board_seat", "true", "false")]
+    firing = [r.value for r in s.rows if "DE-GWB37-CAPITAL-25" in r.appeared]
+    assert firing == [25.0]
+    evaluated = evaluate(apply_changes(meta, [("people[0].keeps_board_seat", False),
+                                              ("stakes[0].equity_after", 24.99)])[0], rulebook)
+    assert not evaluated.firings_of("DE-GWB37-CAPITAL-25")
 
 
 def test_sweep_over_money_uses_the_currency(meta: Deal, rulebook: Rulebook) -> None:
