@@ -310,7 +310,8 @@ def conflict_of(term: list[Lit], res: _Resolver) -> Conflict | None:
 
 
 def _numeric_conflict(lits: list[Lit], spec: FieldSpec, res: _Resolver) -> Conflict | None:
-    b = _Bounds()
+    lo, hi, why = _domain(spec)
+    b = _Bounds(lo=lo, hi=hi)  # the field's own range: a percentage is 0 to 100
     for lit in lits:
         v = res.value(lit, spec)
         if v is None or isinstance(v, bool) or not isinstance(v, int | float):
@@ -327,14 +328,9 @@ def _numeric_conflict(lits: list[Lit], spec: FieldSpec, res: _Resolver) -> Confl
             b.excluded.setdefault(v, lit)
         found = b.conflict()
         if found is not None:
-            return Conflict(tuple(x for x in found if x is not None), "")
-    lo, hi, why = _domain(spec)
-    if b.hi < lo or (b.hi == lo and b.hi_open):
-        assert b.hi_by is not None
-        return Conflict((b.hi_by,), why)
-    if b.lo > hi or (b.lo == hi and b.lo_open):
-        assert b.lo_by is not None
-        return Conflict((b.lo_by,), why)
+            culprits = tuple(dict.fromkeys(x for x in found if x is not None))
+            # A bound that is still the field's own range means the field's range is to blame.
+            return Conflict(culprits, why if None in found else "")
     return None
 
 
