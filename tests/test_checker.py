@@ -336,3 +336,15 @@ def test_fanout_counts_only_rules_in_force_together(tmp_path: Path) -> None:
     write(tmp_path, *old, *new, params=params)
     # 32 rules x 2 variants would pass the limit, but never more than 16 rules are in force at once.
     assert findings(tmp_path, "fanout") == []
+
+
+# -- `antitrust check` runs the same analysis on rule paths -------------------------------------------
+def test_check_command_reports_checker_errors_for_rule_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["check", "tests/broken/rules/cycle.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("tests/broken/rules/cycle.yaml:8:14: error: derived facts form a cycle")
+    ok = CliRunner().invoke(app, ["check", "tests/data/tooling", "cases/meta-scale-ai.yaml"])
+    assert ok.exit_code == 0, ok.stderr
+    assert ok.stderr.splitlines() == [
+        "tests/data/tooling: rulebook OK (3 rules, 1 parameters, 0 warnings)", "cases/meta-scale-ai.yaml: deal OK"]

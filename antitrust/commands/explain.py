@@ -30,7 +30,7 @@ def explain_command(
     fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="text or json.")] = ExplainFormat.text,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this "
                                                    "date (default: the deal's own date).")] = None,
-    band: Annotated[float, typer.Option(help="How close counts as a near miss, as a share of the threshold.")] = 0.10,
+    band: Annotated[float, typer.Option(min=0.0, help="How close counts as a near miss, as a share of the threshold.")] = 0.10,
     near_misses: Annotated[bool, typer.Option("--near-misses/--no-near-misses",
                                               help="List the rules that came close.")] = True,
 ) -> None:
