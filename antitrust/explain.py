@@ -501,8 +501,11 @@ def _verdict(ex: _Explainer, code: str, band: float, near: bool, base: _Base) ->
     for r in j.reach:
         out.notes.append(f"Still reachable by {r.route.replace('_', ' ')} ({r.status}): "
                          f"antitrust explain {base.deal_file} {r.finding}")
-    for n in j.needed:
-        out.notes.append(f"Would be decided by {n.fact} ({n.path}) {n.test} [{n.finding}]")
+    needed: dict[tuple[str, str, str], list[str]] = {}
+    for n in j.needed:  # one line per fact and test, naming every finding it would decide
+        needed.setdefault((n.fact, n.path, n.test), []).append(n.finding)
+    for (fact, path, test), fids in needed.items():
+        out.notes.append(f"Would be decided by {fact} ({path}) {test} [{', '.join(dict.fromkeys(fids))}]")
     if near:
         out.near_misses = _near_misses(ex, band, code)
     return out
