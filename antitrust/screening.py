@@ -1,0 +1,587 @@
+"""Screen many deals: read them as a stream, evaluate them in parallel, write one JSON line each.
+
+Inputs (see docs/screening.md):
+
+* JSONL (``*.jsonl``, ``*.ndjson``): one deal per line, as in a JSON deal file;
+* CSV (``*.csv``): one deal per row, nested facts named by dotted column names
+  (``parties.0.turnover.0.amount``);
+* a directory: every deal file under it (``*.yaml``, ``*.yml``, ``*.json``), in name order;
+* a single deal file (``*.yaml``, ``*.yml``, ``*.json``).
+
+Each deal becomes one record (one JSON line): its verdict per jurisdiction, its risk band per
+theory of harm and the rules that fired. A deal that cannot be read or validated becomes an
+error record with its file, row and message, and the batch goes on. Records are written in input
+order as whole lines and flushed, so an interrupted run leaves a valid file that ``resume`` can
+continue: a deal is identified by its input (``source``) and ``row``.
+
+Workers are separate processes. Each loads the rulebook once in its initializer and compiles it
+once per parameter epoch; the reader hands them chunks of raw lines or rows, and a bounded
+window of chunks in flight keeps memory flat however long the input is.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import multiprocessing
+import multiprocessing.pool
+import os
+import signal
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
+
+RECORD_VERSION = 1
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+DEAL_SUFFIXES = (".yaml", ".yml", ".json")
+#: Deals per task sent to a worker: large enough to amortise the inter-process hop.
+CHUNK = 32
+#: Chunks in flight per worker: bounds memory whatever the input's size.
+WINDOW_PER_WORKER = 4
+
+#: (source, row): how a deal is identified in the output (row is the line number in JSONL, the
+#: record number in CSV, 0 for a deal file of its own).
+Key = tuple[str, int]
+#: What the summary needs of one record: (status, error kind, (jurisdiction, filing) pairs,
+#: (theory, band) pairs, rules that held).
+Summary = tuple[str, str | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One deal to screen, as read: where it stands and its raw text, row or file."""
+
+    source: str
+    row: int
+    kind: str  # "json" (a JSONL line), "csv" (a row: column -> cell), "file" (a deal file)
+    payload: Any
+
+    @property
+    def key(self) -> Key:
+        return (self.source, self.row)
+
+
+class ScreenInputError(AntitrustError):
+    """An input cannot be read at all (not one bad row: the file itself)."""
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def input_kind(path: Path) -> str:
+    """'dir', 'jsonl', 'csv' or 'file' (one deal file); raises for anything else."""
+    if path.is_dir():
+        return "dir"
+    if not path.exists():
+        raise ScreenInputError(f"{path}: file not found")
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(DEAL_SUFFIXES):
+        return "file"
+    raise ScreenInputError(f"{path}: unknown kind of input; expected a directory, *.jsonl, *.ndjson, *.csv, "
+                           "or a deal file (*.yaml, *.yml, *.json)")
+
+
+def _deal_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*")
+                  if p.is_file() and p.name.lower().endswith(DEAL_SUFFIXES)
+                  and not p.name.lower().endswith((".tests.yaml", ".tests.yml", ".tests.json"))
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+
+
+def read_items(paths: Iterable[Path]) -> Iterator[Item]:
+    """Every deal in ``paths``, lazily: one line, row or file at a time."""
+    for path in paths:
+        kind = input_kind(path)
+        if kind == "dir":
+            for p in _deal_files(path):
+                yield Item(str(p), 0, "file", str(p))
+        elif kind == "file":
+            yield Item(str(path), 0, "file", str(path))
+        elif kind == "jsonl":
+            yield from _jsonl_items(path)
+        else:
+            yield from _csv_items(path)
+
+
+def _open_text(path: Path) -> Any:
+    try:
+        return path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ScreenInputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _jsonl_items(path: Path) -> Iterator[Item]:
+    with _open_text(path) as fh:
+        try:
+            for row, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield Item(str(path), row, "json", line)
+        except UnicodeDecodeError as exc:
+            raise ScreenInputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+
+
+def _csv_items(path: Path) -> Iterator[Item]:
+    with _open_text(path) as fh:
+        try:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                return
+            header = [h.strip() for h in header]
+            problems = check_columns(header)
+            if problems:
+                raise ScreenInputError(f"{path}:1: " + "; ".join(problems))
+            for number, cells in enumerate(reader, start=1):
+                if not any(c.strip() for c in cells):
+                    continue
+                # The record number counts data rows (the header is row 0); the line number of
+                # the row in the file is reader.line_num, which differs when cells span lines.
+                yield Item(str(path), number, "csv", (header, cells, reader.line_num))
+        except UnicodeDecodeError as exc:
+            raise ScreenInputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ScreenInputError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
+
+
+def count_items(paths: Iterable[Path]) -> int | None:
+    """How many deals ``paths`` hold, for the progress bar (None when it cannot be told cheaply)."""
+    total = 0
+    for path in paths:
+        try:
+            kind = input_kind(path)
+        except ScreenInputError:
+            return None
+        if kind == "dir":
+            total += len(_deal_files(path))
+        elif kind == "file":
+            total += 1
+        else:
+            try:
+                with path.open("rb") as fh:
+                    lines = sum(1 for line in fh if line.strip())
+            except OSError:
+                return None
+            total += lines - (1 if kind == "csv" and lines else 0)
+    return total
+
+
+# -- CSV columns ----------------------------------------------------------------------------------
+
+def check_columns(header: list[str]) -> list[str]:
+    """Problems with a CSV header: empty or repeated names, and a name used both as a value and
+    as a group of nested fields (``parties.0`` beside ``parties.0.id``)."""
+    problems = []
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if not name:
+            problems.append(f"column {i} has no name")
+            continue
+        if name in seen:
+            problems.append(f"column {name!r} appears twice")
+        if any(not part for part in name.split(".")):
+            problems.append(f"column {name!r}: empty part in a dotted name")
+        seen.add(name)
+    for name in seen:
+        if any(other.startswith(name + ".") for other in seen):
+            problems.append(f"column {name!r} is also the prefix of nested columns ({name}.…)")
+    return sorted(set(problems))
+
+
+def _cell(text: str) -> Any:
+    """A cell's value: JSON when it starts with [ or {, otherwise the text itself (pydantic reads
+    numbers, yes/no and dates from text); an empty cell is absent."""
+    value = text.strip()
+    if value[:1] in {"[", "{"}:
+        return json.loads(value)
+    return value
+
+
+def nest_row(header: list[str], cells: list[str]) -> dict[str, Any]:
+    """Build a deal dict from a CSV row: ``parties.0.turnover.1.amount`` -> nested dicts and lists.
+
+    A numeric part is a list index; lists are filled in index order and may not have gaps."""
+    if len(cells) > len(header):
+        raise ValueError(f"the row has {len(cells)} cells but the header names {len(header)} columns")
+    root: dict[str, Any] = {}
+    for name, raw in zip(header, cells, strict=False):
+        if not raw.strip():
+            continue
+        try:
+            value = _cell(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"column {name!r}: invalid JSON in the cell ({exc.msg})") from None
+        parts: list[str | int] = [int(p) if p.isdigit() else p for p in name.split(".")]
+        node: Any = root
+        for here, nxt in itertools.pairwise(parts):
+            node = _child(node, here, isinstance(nxt, int), name)
+        _put(node, parts[-1], value, name)
+    out: dict[str, Any] = _close_lists(root, "")
+    if "schema_version" not in out:
+        out["schema_version"] = 1  # the layout is version 1; the column may be left out
+    elif isinstance(out["schema_version"], str) and out["schema_version"].isdigit():
+        out["schema_version"] = int(out["schema_version"])
+    return out
+
+
+class _Sparse(dict[int, Any]):
+    """A list being filled from columns in any order (``parties.1.id`` before ``parties.0.id``)."""
+
+
+def _child(node: Any, key: str | int, want_list: bool, column: str) -> Any:
+    _check_key(node, key, column)
+    existing = node.get(key)
+    if existing is None:
+        existing = node[key] = _Sparse() if want_list else {}
+    elif isinstance(existing, _Sparse) != want_list or not isinstance(existing, dict):
+        raise ValueError(f"column {column!r}: {key!r} is used both as a list and as a group of fields")
+    return existing
+
+
+def _put(node: Any, key: str | int, value: Any, column: str) -> None:
+    _check_key(node, key, column)
+    node[key] = value
+
+
+def _check_key(node: Any, key: str | int, column: str) -> None:
+    in_list, position = isinstance(node, _Sparse), isinstance(key, int)
+    if in_list and not position:
+        raise ValueError(f"column {column!r}: {key!r} where a list position (0, 1, ...) is expected")
+    if position and not in_list:
+        raise ValueError(f"column {column!r}: {key} is a list position where a field name is expected")
+
+
+def _close_lists(node: Any, path: str) -> Any:
+    """Turn every sparse list into a plain list, checking its positions run 0, 1, 2, ..."""
+    if isinstance(node, _Sparse):
+        positions = sorted(node)
+        if positions != list(range(len(positions))):
+            missing = next(i for i in range(len(positions) + 1) if i not in node)
+            raise ValueError(f"{path}: list positions must run 0, 1, 2, ...; position {missing} is missing")
+        return [_close_lists(node[i], f"{path}.{i}") for i in positions]
+    if isinstance(node, dict):
+        return {k: _close_lists(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+    return node
+
+
+# -- evaluating (in workers) ----------------------------------------------------------------------
+
+@dataclass
+class _Worker:
+    book: Any
+    as_of: date | None
+    today: date
+
+
+_worker: _Worker | None = None
+#: A rulebook loaded by the parent before the pool starts (inherited by forked workers).
+_preloaded: dict[str, Any] = {}
+
+
+def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: bool = True) -> None:
+    """Pool initializer: load the rulebook once (and compile it once for a fixed ``as_of``)."""
+    global _worker
+    if quiet_interrupts:
+        # Ctrl-C goes to the whole process group; the parent alone decides what to do with it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from antitrust.evaluate import compiled_for
+    from antitrust.rulebook import load_rulebook
+
+    book = _preloaded.get(rules) or load_rulebook(rules)
+    if as_of is not None:
+        compiled_for(book, as_of)
+    _worker = _Worker(book, as_of, today)
+
+
+def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
+    """Screen a chunk of deals in a worker: (JSON line, what the summary needs) for each."""
+    assert _worker is not None, "init_worker was not called"
+    return [screen_item(item, _worker) for item in items]
+
+
+def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
+    """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held)."""
+    from antitrust.evaluate import evaluate
+    from antitrust.loading import _validate  # the checks and messages of `antitrust evaluate`
+
+    base: dict[str, Any] = {"source": item.source, "row": item.row}
+    deal_id: str | None = None
+    try:
+        doc = _parsed(item)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+            deal_id = doc.data["id"]
+        ev = evaluate(_validate(doc), w.book, as_of=w.as_of, today=w.today)
+    except (InputError, InputErrors) as exc:
+        errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+        return _error(base, deal_id, "input", [str(e) for e in errors])
+    except EngineError as exc:
+        return _error(base, deal_id, "engine", [f"{_where(item)}: engine error: {exc}"])
+    record, summary = _result(ev)
+    return json.dumps({**base, **record}, ensure_ascii=False), summary
+
+
+def _where(item: Item) -> str:
+    return f"{item.source}:{item.row}" if item.row else item.source
+
+
+def _error(base: dict[str, Any], deal_id: str | None, kind: str, errors: list[str]) -> tuple[str, Summary]:
+    record = {**base, "id": deal_id, "status": "error", "error_kind": kind, "errors": errors}
+    return json.dumps(record, ensure_ascii=False), ("error", kind, (), (), ())
+
+
+def _parsed(item: Item) -> Any:
+    """Parse one item into a Document (data and positions); InputError carries file:row:col."""
+    from antitrust.errors import DealFileError
+    from antitrust.yamlio import Document, load
+
+    if item.kind == "file":
+        try:
+            return load(item.payload, cache=False)
+        except InputError as exc:
+            raise DealFileError(exc.location, exc.message) from None
+    if item.kind == "json":
+        try:
+            data = json.loads(item.payload)
+        except json.JSONDecodeError as exc:
+            raise DealFileError(Location(item.source, item.row, exc.colno), f"invalid JSON: {exc.msg}") from None
+        # Every field of a one-line deal points at its line.
+        return Document(item.source, data, {(): (item.row, 1)})
+    header, cells, line = item.payload
+    try:
+        data = nest_row(header, cells)
+    except ValueError as exc:
+        raise DealFileError(Location(item.source, line, 1), f"row {item.row}: {exc}") from None
+    return Document(item.source, data, {(): (line, 1)})
+
+
+def _result(ev: Any) -> tuple[dict[str, Any], Summary]:
+    from antitrust.reporting import (
+        active_jurisdictions,
+        active_theories,
+        jurisdiction_verdict,
+        theory_band,
+    )
+
+    jurisdictions: dict[str, Any] = {}
+    for code in active_jurisdictions(ev):
+        filing, ids, suspensory = jurisdiction_verdict(ev, code)
+        jurisdictions[code] = {
+            "filing": filing,
+            "suspensory": bool(suspensory and filing == "mandatory"),
+            "decided_by": sorted({ev.firings[i].rule_id for i in ids}),
+        }
+    theories: dict[str, Any] = {}
+    for theory in active_theories(ev):
+        band, undetermined, _ids = theory_band(ev, theory)
+        theories[theory] = {"band": band, "undetermined": undetermined}
+    held = sorted({f.rule_id for f in ev.firings if f.status == "yes"})
+    maybe = sorted({f.rule_id for f in ev.firings if f.status == "maybe"} - set(held))
+    record = {
+        "id": ev.deal.id,
+        "status": "ok",
+        "as_of": ev.as_of.isoformat(),
+        "jurisdictions": jurisdictions,
+        "theories": theories,
+        "findings": held,
+        "undetermined": maybe,
+    }
+    summary: Summary = (
+        "ok", None,
+        tuple((c, j["filing"]) for c, j in jurisdictions.items()),
+        tuple((t, v["band"] + (" (undetermined)" if v["undetermined"] else "")) for t, v in theories.items()),
+        tuple(held),
+    )
+    return record, summary
+
+
+# -- the batch ------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    """Counts for the summary: every record in the output (on resume, ``previous`` of them come
+    from earlier runs), and the deals skipped because they were already there."""
+
+    ok: int = 0
+    errors: int = 0
+    input_errors: int = 0
+    engine_errors: int = 0
+    skipped: int = 0
+    previous: int = 0
+    filings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    bands: Counter[tuple[str, str]] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)
+    first_errors: list[str] = field(default_factory=list)
+
+    @property
+    def screened(self) -> int:
+        return self.ok + self.errors
+
+    def add(self, s: Summary, line: str | None = None) -> None:
+        status, kind, filings, bands, held = s
+        if status == "ok":
+            self.ok += 1
+            self.filings.update(filings)
+            self.bands.update(bands)
+            self.findings.update(held)
+            return
+        self.errors += 1
+        if kind == "engine":
+            self.engine_errors += 1
+        else:
+            self.input_errors += 1
+        if line is not None and len(self.first_errors) < 5:
+            errors = json.loads(line).get("errors") or ["?"]
+            self.first_errors.append(str(errors[0]))
+
+    def as_dict(self, elapsed: float) -> dict[str, Any]:
+        jurisdictions: dict[str, dict[str, int]] = {}
+        for (code, filing), n in sorted(self.filings.items()):
+            jurisdictions.setdefault(code, {})[filing] = n
+        theories: dict[str, dict[str, int]] = {}
+        for (theory, band), n in sorted(self.bands.items()):
+            theories.setdefault(theory, {})[band] = n
+        return {
+            "record_version": RECORD_VERSION,
+            "deals": self.screened,
+            "ok": self.ok,
+            "failed": self.errors,
+            "input_errors": self.input_errors,
+            "engine_errors": self.engine_errors,
+            "skipped_already_in_output": self.skipped,
+            "from_previous_runs": self.previous,
+            "elapsed_seconds": round(elapsed, 3),
+            "jurisdictions": jurisdictions,
+            "theories": theories,
+            "top_findings": [{"rule": r, "deals": n} for r, n in
+                             sorted(self.findings.items(), key=lambda x: (-x[1], x[0]))[:20]],
+        }
+
+
+def summary_of_record(record: dict[str, Any]) -> Summary:
+    """The summary tuple of a record read back from an output file (for --resume)."""
+    if record.get("status") != "ok":
+        return ("error", str(record.get("error_kind", "input")), (), (), ())
+    return (
+        "ok", None,
+        tuple((c, j["filing"]) for c, j in record.get("jurisdictions", {}).items()),
+        tuple((t, v["band"] + (" (undetermined)" if v.get("undetermined") else ""))
+              for t, v in record.get("theories", {}).items()),
+        tuple(record.get("findings", [])),
+    )
+
+
+def read_done(output: Path, tally: Tally) -> set[Key]:
+    """Keys of the deals already in ``output``, counting them into ``tally``. A last line cut
+    short (by a crash mid-write) is dropped from the file, so appending continues cleanly."""
+    done: set[Key] = set()
+    if not output.exists():
+        return done
+    good_end = 0
+    with output.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                record = json.loads(raw)
+                key = (str(record["source"]), int(record["row"]))
+            except (ValueError, KeyError, TypeError):
+                break
+            if key not in done:
+                done.add(key)
+                tally.add(summary_of_record(record))
+                tally.previous += 1
+            good_end += len(raw)
+    if good_end != output.stat().st_size:
+        with output.open("r+b") as fh:
+            fh.truncate(good_end)
+    return done
+
+
+def chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batch(
+    items: Iterator[Item],
+    rules: str,
+    write: Callable[[str], None],
+    *,
+    workers: int,
+    as_of: date | None,
+    today: date,
+    tally: Tally,
+    on_progress: Callable[[Tally], None] | None = None,
+    on_start: Callable[[], None] | None = None,
+    chunk_size: int = CHUNK,
+) -> None:
+    """Screen ``items`` and ``write`` each record line, in input order.
+
+    With one worker the deals are screened in this process; otherwise in a pool of processes
+    fed through a bounded window of chunks (so memory stays flat on any input size)."""
+    if workers <= 1:
+        init_worker(rules, as_of, today, quiet_interrupts=False)
+        assert _worker is not None
+        if on_start:
+            on_start()
+        for chunk in chunked(items, chunk_size):
+            for line, summary in (screen_item(item, _worker) for item in chunk):
+                write(line)
+                tally.add(summary, line if summary[0] == "error" else None)
+            if on_progress:
+                on_progress(tally)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pool = context.Pool(workers, initializer=init_worker, initargs=(rules, as_of, today))
+    if on_start:
+        on_start()  # after the fork: a progress display may start threads of its own
+    try:
+        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, Summary]]]] = deque()
+        window = max(2, workers * WINDOW_PER_WORKER)
+
+        def drain_one() -> None:
+            for line, summary in pending.popleft().get():
+                write(line)
+                tally.add(summary, line if summary[0] == "error" else None)
+            if on_progress:
+                on_progress(tally)
+
+        for chunk in chunked(items, chunk_size):
+            pending.append(pool.apply_async(screen_chunk, (chunk,)))
+            while len(pending) >= window:
+                drain_one()
+        while pending:
+            drain_one()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def preload(rules: str, book: Any) -> None:
+    """Hand an already loaded rulebook to the workers forked after this call."""
+    _preloaded[rules] = book
