@@ -32,6 +32,8 @@ from antitrust.validation import did_you_mean
 from antitrust.vocabulary import FACT_TYPES
 from antitrust.yamlio import Document, load
 
+_ROUTES = {"call_in": "call-in", "referral": "referral", "post_closing_challenge": "a challenge before or after closing",
+           "own_initiative": "own-initiative review", "inform": "the duty to inform"}
 #: How far below or above a threshold a near miss may be (passed to antitrust.margins).
 DEFAULT_BAND = 0.10
 
@@ -499,7 +501,7 @@ def _verdict(ex: _Explainer, code: str, band: float, near: bool, base: _Base) ->
         out.notes.append("No filing rule's condition holds or is undetermined on the stated facts, so the "
                          "verdict is 'not required' by default; the rules that came closest are listed below.")
     for r in j.reach:
-        out.notes.append(f"Still reachable by {r.route.replace('_', ' ')} ({r.status}): "
+        out.notes.append(f"Still reachable by {_ROUTES.get(r.route, r.route)} ({r.status}): "
                          f"antitrust explain {base.deal_file} {r.finding}")
     needed: dict[tuple[str, str, str], list[str]] = {}
     for n in j.needed:  # one line per fact and test, naming every finding it would decide
