@@ -1090,7 +1090,7 @@ def find_flips(deal: Deal, book: Rulebook, *, jurisdiction: str | None = None, m
             if time.monotonic() > deadline:
                 complete = False
                 break
-            if len(found[key]) >= per_target:
+            if len({(e.paths, o) for e, o, _d in found[key]}) >= per_target:
                 continue  # singles rank first and pairs come cheapest first: the list is full
             got = run(pair)
             if got is None:
