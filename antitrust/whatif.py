@@ -72,7 +72,7 @@ LIST_KEYS = {"parties": "id", "turnover": "jurisdiction", "markets": "id", "shar
 #: Mappings keyed by jurisdiction codes, which the engine reads in upper case.
 UPPER_KEYS = frozenset({"domestic_activity"})
 MAX_SWEEP_POINTS = 1000
-DEFAULT_TIME_LIMIT = 5.0
+DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_FLIPS_PER_TARGET = 10
 
 

@@ -120,7 +120,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         max_changes: Annotated[int, typer.Option(
             min=1, max=2, help="Look for single changes (1) or also pairs (2).")] = 1,
         time_limit: Annotated[float, typer.Option(
-            min=0.1, help="Stop searching after this many seconds (the result says whether it finished).")] = 5.0,
+            min=0.1, help="Stop searching after this many seconds (the result says whether it finished).")] = 10.0,
         as_of: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Apply the law in force on this date (default: the deal's own date).")] = None,
         rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
