@@ -10,7 +10,6 @@ from antitrust.sources import check_sources, find_seeds
 from antitrust.validation import did_you_mean, validate_document
 from antitrust.yamlio import Document, load, parse_text
 
-
 #: Fields that name a party, as (list key, field) or (list key, nested list, field).
 _PARTY_REFERENCES: tuple[tuple[str, ...], ...] = (
     ("stakes", "holder"), ("stakes", "issuer"), ("governance", "holder"), ("governance", "issuer"),
