@@ -29,6 +29,7 @@ import multiprocessing.pool
 import os
 import signal
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -517,6 +518,14 @@ def chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def start_method() -> str:
+    """'fork' where it is safe (Linux, no other thread yet: workers inherit the loaded rulebook
+    and start at once); otherwise a fresh interpreter per worker, which loads the rulebook."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if sys.platform.startswith("linux") else "spawn"
+
+
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -553,7 +562,7 @@ def run_batch(
             if on_progress:
                 on_progress(tally)
         return
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    context = multiprocessing.get_context(start_method())
     pool = context.Pool(workers, initializer=init_worker, initargs=(rules, as_of, today))
     if on_start:
         on_start()  # after the fork: a progress display may start threads of its own
