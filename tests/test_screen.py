@@ -203,6 +203,18 @@ def test_a_bad_csv_row_is_an_error_record_with_its_line(tmp_path: Path) -> None:
     assert rec["errors"] == [f"{path}:2:1: row 1: parties: list positions must run 0, 1, 2, ...; position 1 is missing"]
 
 
+def test_the_csv_example_in_the_docs_screens(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "screening.md").read_text(encoding="utf-8")
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.csv").write_text(example, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(str(tmp_path / "example.csv"), "-o", str(out), "-j", "1")
+    assert code == 0, err
+    recs = records(out)
+    assert [(r["id"], r["row"], r["status"]) for r in recs] == [("d1", 1, "ok"), ("d2", 2, "ok")]
+    assert "DE-GWB37-CONTROL" in recs[0]["findings"]
+
+
 def test_a_malformed_csv_header_stops_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("id,id\nx,y\n", encoding="utf-8")
