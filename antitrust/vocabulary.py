@@ -75,6 +75,23 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         **_money("assets", "Total assets"),
     },
     **{j: dict(_FIGURES) for j in FIGURE_JURISDICTIONS},
+    # EU Merger Regulation Art. 1(3) and the two-thirds rule look at turnover member state by
+    # member state; the rule language cannot count states or divide, so the EU figures fact also
+    # carries these statistics, computed from the parties' member-state turnovers.
+    "eu": {
+        **_FIGURES,
+        "acquirer_top_state_share": FieldSpec(
+            "number", _PCT, doc="Largest share of the acquiring side's EU turnover earned in one member state"),
+        "target_top_state_share": FieldSpec(
+            "number", _PCT, doc="Largest share of the target's EU turnover earned in one member state"),
+        "top_state_same": FieldSpec(
+            "bool", doc="The acquiring side and the target earn their largest EU turnover in the same member state"),
+        "third_state_combined_turnover_eur": FieldSpec(
+            "number", "EUR", doc="Third-highest combined turnover of the parties in one member state (EUR)"),
+        "third_state_smaller_party_turnover_eur": FieldSpec(
+            "number", "EUR",
+            doc="Third-highest turnover of the smaller party in one member state (EUR)"),
+    },
     "stake": {
         "holder": FieldSpec("id"),
         "issuer": FieldSpec("id"),
