@@ -134,6 +134,63 @@ def _referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froz
     return frozenset(types), frozenset(fields)
 
 
+#: How to build one fact type's engine form: (field, sub-field or None, name in the engine).
+Plan = tuple[tuple[str, str | None, str], ...]
+
+
+def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan] | None:
+    """Per fact type, the fields the patterns *on that type* name, when every pattern tests its
+    type by equality at its top (as compiled rules do: ``{"$and": [{"t": "stake"}, ...]}``).
+
+    A pattern only ever matches facts of its own type, so a fact needs only the fields of the
+    patterns on its type; building the engine form from this short list is much cheaper than
+    looking at every field of a fact. None when some pattern's type cannot be told this way."""
+    per_type: dict[str, set[str]] = {}
+    for body in definition.values():
+        for pattern in body.get("all", []):
+            for cond in pattern.values():
+                fact_type = _pattern_type(cond)
+                if fact_type is None:
+                    return None
+                names = per_type.setdefault(fact_type, {"t", "id"})
+                names.update(_names_in(cond) & fields)
+    out: dict[str, Plan] = {}
+    for fact_type, names in per_type.items():
+        plan = []
+        for name in sorted(names, key=lambda n: (n not in {"t", "id"}, n)):
+            outer, sep, inner = name.partition(SEP)
+            plan.append((outer, inner if sep else None, name))
+        out[fact_type] = tuple(plan)
+    return out
+
+
+def _pattern_type(cond: Any) -> str | None:
+    if isinstance(cond, dict):
+        if isinstance(cond.get("t"), str) and len(cond) == 1:
+            return str(cond["t"])
+        if set(cond) == {"$and"}:
+            for item in cond["$and"]:
+                if isinstance(item, dict) and set(item) == {"t"} and isinstance(item["t"], str):
+                    return str(item["t"])
+    return None
+
+
+def _names_in(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _names_in(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if not key.startswith("$"):
+                found.add(key)
+            found |= _names_in(value)
+    return found
+
+
+_ABSENT = object()
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -147,6 +204,7 @@ class Session:
         for body in rules.values():
             body.pop("run", None)  # actions are dispatched by name in :meth:`run`
         self._types, self._fields = _referenced(rules)
+        self._plans = _plans(rules, self._fields) if self._fields is not None else None
         rules[_SINK] = _sink_rule()
         rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
         with _lock:
@@ -161,10 +219,24 @@ class Session:
     def engine_form(self, fact: dict[str, Any]) -> dict[str, Any] | None:
         """The fact as asserted: flattened, only the fields the conditions name, with the session
         id; None for a fact of a type no rule tests (see :func:`_referenced`)."""
+        if self._plans is not None:
+            plan = self._plans.get(fact.get("t"))  # type: ignore[arg-type]
+            if plan is None:
+                return None
+            out: dict[str, Any] = {}
+            for outer, inner, name in plan:
+                value = fact.get(outer, _ABSENT)
+                if inner is None:
+                    if value is not _ABSENT and not isinstance(value, dict):
+                        out[name] = value
+                elif isinstance(value, dict) and inner in value:
+                    out[name] = value[inner]
+            out["sid"] = SID
+            return out
         types, keep = self._types, self._fields
         if types is not None and fact.get("t") not in types:
             return None
-        out: dict[str, Any] = {}
+        out = {}
         for key, value in fact.items():
             if isinstance(value, dict):
                 for sub, v in value.items():
