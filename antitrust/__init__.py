@@ -23,4 +23,4 @@ def check_python(version: tuple[int, ...]) -> None:
         )
 
 
-check_python(tuple(sys.version_info))
+check_python((sys.version_info.major, sys.version_info.minor, sys.version_info.micro))

@@ -87,12 +87,16 @@ def rate_table(parameters: dict[str, Parameter], at: date) -> RateTable:
     return RateTable(rates)
 
 
-def parameter_epoch(rulebook: Rulebook, at: date) -> tuple[tuple[str, date | None], ...]:
-    """Identifies which parameter values are in force on ``at`` (compiled rulesets are shared)."""
-    out = []
+def parameter_epoch(rulebook: Rulebook, at: date) -> tuple[tuple[str, date | bool | None], ...]:
+    """Identifies which parameter values and dated rules are in force on ``at`` (dates with the
+    same epoch share one compiled ruleset)."""
+    out: list[tuple[str, date | bool | None]] = []
     for name, p in sorted(rulebook.parameters.items()):
         v = p.at(at)
         out.append((name, v.from_ if v else None))
+    for rule in rulebook.rules:
+        if rule.spec.in_force is not None:
+            out.append((rule.id, rule.spec.in_force.covers(at)))
     return tuple(out)
 
 
@@ -303,6 +307,11 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
     inactive: dict[str, str] = {}
     fanout: dict[str, int] = {}
     for rule in book.rules:
+        span = rule.spec.in_force
+        if span is not None and not span.covers(at):
+            inactive[rule.id] = (f"the provision applies from {span.from_ or 'its origin'} until "
+                                 f"{span.until or 'today'}, not on {at.isoformat()}")
+            continue
         rc = _RuleCompiler(rule, book, at, rates)
         durable, patterns = rc.compile()
         if rc.inactive:

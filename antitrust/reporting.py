@@ -431,11 +431,13 @@ class _Builder:
         return sorted(seen.values(), key=lambda c: (c.what, c.result))
 
     def warnings_for(self, params: list[ParamUse]) -> list[str]:
+        # Only values that some finding of this deal used: the rest of the rulebook is not at issue.
+        used = {p.name for f in self.findings.values() for p in f.parameters}
         out = []
         for p in params:
-            if p.status == "unverified":
+            if p.status == "unverified" and p.name in used:
                 out.append(f"{p.name} = {p.value} is unverified; conclusions that use it rest on an unconfirmed value")
-        for name in sorted(self.compiled.params_used):
+        for name in sorted(used & set(self.compiled.params_used)):
             param = self.compiled.rulebook.parameters[name]
             if param.review_by is not None and param.review_by < self.today:
                 out.append(f"{name} was due for review by {param.review_by.isoformat()}; check it is still current")

@@ -87,6 +87,18 @@ class RuleTest(_Strict):
     as_of: date | None = None
 
 
+class InForce(_Strict):
+    """When the provision a rule encodes applies (for rules without a dated parameter)."""
+
+    from_: date | None = Field(None, alias="from", description="First day the provision applies.")
+    until: date | None = Field(None, description="Last day the provision applies.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def covers(self, when: date) -> bool:
+        return (self.from_ is None or self.from_ <= when) and (self.until is None or when <= self.until)
+
+
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Stable id.")
     title: str
@@ -101,6 +113,8 @@ class Rule(_Strict):
     reason: str = Field(min_length=3, description="Template shown in the report, e.g. '{stake.equity_after}%'.")
     #: How far the rule itself can be relied on (a heuristic is 'medium').
     confidence: Confidence = "high"
+    #: Dates the provision applies; rules with dated parameters are also inactive before those.
+    in_force: InForce | None = None
     tests: list[RuleTest] = Field(default_factory=list)
 
     @model_validator(mode="after")
