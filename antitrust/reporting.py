@@ -349,7 +349,8 @@ class _Builder:
             "undetermined": "filing undetermined",
         }[filing]
         if decided:
-            text += f" ({', '.join(decided)})"
+            rules = dict.fromkeys(fid.split("#")[0] for fid in decided)  # each rule once
+            text += f" ({', '.join(rules)})"
         elif filing == "not_required":
             text += " (no filing test is met on the stated facts)"
         held = {r.route for r in reach if r.status == "holds"}
@@ -374,7 +375,7 @@ class _Builder:
                 ))
                 continue
             confidence = max((self.findings[i].confidence for i in top_ids), key=lambda c: _LEVEL[c])
-            names = ", ".join(sorted(self.ids[i] for i in top_ids))
+            names = ", ".join(dict.fromkeys(sorted(self.ids[i].split("#")[0] for i in top_ids)))
             out.append(TheoryReport(
                 theory=theory, title=title, band=band, undetermined=undetermined,
                 confidence=confidence,
