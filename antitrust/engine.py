@@ -24,7 +24,6 @@ What this adapter guards against (each measured, see tests/test_engine_pitfalls.
 from __future__ import annotations
 
 import contextlib
-import copy
 import itertools
 import json
 import threading
@@ -152,8 +151,9 @@ def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan
                 fact_type = _pattern_type(cond)
                 if fact_type is None:
                     return None
-                names = per_type.setdefault(fact_type, {"t", "id"})
-                names.update(_names_in(cond) & fields)
+                found: set[str] = set()
+                _names_in(cond, found)
+                per_type.setdefault(fact_type, {"t", "id"}).update(found & fields)
     out: dict[str, Plan] = {}
     for fact_type, names in per_type.items():
         plan = []
@@ -175,17 +175,17 @@ def _pattern_type(cond: Any) -> str | None:
     return None
 
 
-def _names_in(node: Any) -> set[str]:
-    found: set[str] = set()
+def _names_in(node: Any, found: set[str]) -> None:
+    """Add to ``found`` every field name in a condition (keys that are not operators)."""
     if isinstance(node, list):
         for item in node:
-            found |= _names_in(item)
+            _names_in(item, found)
     elif isinstance(node, dict):
         for key, value in node.items():
-            if not key.startswith("$"):
+            if key[0] != "$":
                 found.add(key)
-            found |= _names_in(value)
-    return found
+            if isinstance(value, dict | list):
+                _names_in(value, found)
 
 
 _ABSENT = object()
@@ -200,9 +200,10 @@ class Session:
 
     def __init__(self, definition: dict[str, Any], base_name: str) -> None:
         self.name = f"{base_name}-{next(_names)}"
-        rules: dict[str, Any] = {name: copy.deepcopy(body) for name, body in definition.items()}
-        for body in rules.values():
-            body.pop("run", None)  # actions are dispatched by name in :meth:`run`
+        # Actions are dispatched by name in :meth:`run`; the conditions go to the engine as JSON
+        # (it never sees or changes the caller's dicts, so no copy is needed).
+        rules: dict[str, Any] = {name: {k: v for k, v in body.items() if k != "run"}
+                                 for name, body in definition.items()}
         self._types, self._fields = _referenced(rules)
         self._plans = _plans(rules, self._fields) if self._fields is not None else None
         rules[_SINK] = _sink_rule()
