@@ -250,8 +250,9 @@ def test_every_reported_flip_re_evaluates_as_claimed(meta: Deal, rulebook: Ruleb
 
 
 def test_german_flips_name_the_domestic_facts_that_decide_it(meta: Deal, rulebook: Rulebook) -> None:
-    # The five cheapest distinct flips: resolving unknown facts costs nothing, so they come first.
-    result = find_flips(meta, rulebook, jurisdiction="de", max_changes=2, time_limit=600, per_target=5)
+    # The twelve cheapest distinct flips: single changes rank before pairs; among pairs, resolving
+    # unknown facts costs nothing, so the German turnover and activity pairs lead them.
+    result = find_flips(meta, rulebook, jurisdiction="de", max_changes=2, time_limit=600, per_target=12)
     assert result.complete
     (de,) = result.targets
     assert de.key == "DE" and de.outcome == "undetermined"
