@@ -77,6 +77,18 @@ def _files(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
+def _hash_name(path: Path, roots: Sequence[str | Path]) -> str:
+    """The name a file enters the content hash under: relative to the folder it was found in, so
+    the same rules give the same hash (and byte-identical reports) in any checkout."""
+    for root in map(Path, roots):
+        if root.is_dir():
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
 def is_scenario_file(path: Path) -> bool:
     """``*.tests.yaml`` beside rule files hold scenario tests (run by ``antitrust rules test``)."""
     return path.name.endswith((".tests.yaml", ".tests.yml", ".tests.json"))
@@ -100,7 +112,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         except InputError as exc:
             errors.append(RulebookError(exc.location, exc.message))
             continue
-        digest.update(str(path.as_posix()).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+        digest.update(_hash_name(path, paths).encode() + b"\0" + Path(path).read_bytes() + b"\0")
         data = doc.data
         if isinstance(data, dict) and "parameters" in data:
             _load_params(doc, parameters, param_locations, errors)

@@ -138,3 +138,13 @@ def test_engine_firing_matches_kleene_logic(tmp_path: Path, tree: Any, k1: str, 
     got = True if "yes" in statuses else None if "maybe" in statuses else False
     expected = _kleene(tree, {"equity_after": equity_iv, "voting_after": voting_iv})
     assert got == expected, (_text(tree), equity_iv, voting_iv)
+
+
+def test_content_hash_does_not_depend_on_where_the_rules_live(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "elsewhere" / "rules"
+    shutil.copytree(MINI, copy)
+    assert load_rulebook(copy).content_hash == load_rulebook(MINI).content_hash
+    (copy / "rules.yaml").write_text((copy / "rules.yaml").read_text().replace("Test basis", "Edited basis", 1))
+    assert load_rulebook(copy).content_hash != load_rulebook(MINI).content_hash
