@@ -321,12 +321,14 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
         ev = evaluate(_validate(doc), w.book, as_of=w.as_of, today=w.today)
+        record, summary = _result(ev)
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         return _error(base, deal_id, "input", [str(e) for e in errors])
     except EngineError as exc:
         return _error(base, deal_id, "engine", [f"{_where(item)}: engine error: {exc}"])
-    record, summary = _result(ev)
+    except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
+        return _error(base, deal_id, "engine", [f"{_where(item)}: internal error: {exc!r}"])
     return json.dumps({**base, **record}, ensure_ascii=False), summary
 
 

@@ -136,6 +136,27 @@ def test_bad_rows_become_error_records_and_the_batch_goes_on(tmp_path: Path) -> 
     assert f"{src}:2:1:" in err and "3 failed" in err
 
 
+def test_an_unexpected_failure_on_one_deal_is_an_engine_error_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import antitrust.evaluate
+
+    real = antitrust.evaluate.evaluate
+
+    def flaky(deal: Deal, *args: Any, **kwargs: Any) -> Any:
+        if deal.id == "deal-001":
+            raise KeyError("a bug")
+        return real(deal, *args, **kwargs)
+
+    monkeypatch.setattr(antitrust.evaluate, "evaluate", flaky)
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run(str(write_jsonl(tmp_path / "in.jsonl", [variant(0), variant(1), variant(2)])), "-o", str(out),
+                     "-j", "1")
+    assert code == 3
+    recs = records(out)
+    assert [r["status"] for r in recs] == ["ok", "error", "ok"]
+    assert recs[1]["error_kind"] == "engine" and "internal error: KeyError('a bug')" in recs[1]["errors"][0]
+
+
 # -- CSV --------------------------------------------------------------------------------------------
 
 def flatten_for_csv(data: Any, prefix: str = "") -> dict[str, str]:
