@@ -93,6 +93,26 @@ def clear_cache() -> None:
         session.close()
     _cache.clear()
     _by_date.clear()
+    _rule_info.clear()
+
+
+#: compiled ruleset name -> durable rule name -> (rule id, "yes"/"maybe", compiled rule, derive
+#: spec, its fields sorted): looked up once per ruleset instead of on every firing.
+_RuleInfo = tuple[str, str, CompiledRule, Any, tuple[tuple[str, Any], ...]]
+_rule_info: dict[str, dict[str, _RuleInfo]] = {}
+
+
+def _info(compiled: CompiledRulebook) -> dict[str, _RuleInfo]:
+    info = _rule_info.get(compiled.name)
+    if info is None:
+        info = {}
+        for durable_name, (rule_id, variant) in compiled.by_durable_name.items():
+            crule = compiled.rules[rule_id]
+            spec = crule.rule.spec.derive
+            fields = tuple(sorted(spec.fields.items())) if spec is not None else ()
+            info[durable_name] = (rule_id, "yes" if variant == "T" else "maybe", crule, spec, fields)
+        _rule_info[compiled.name] = info
+    return info
 
 
 class _Recorder:
@@ -100,41 +120,35 @@ class _Recorder:
         self.ev = evaluation
         self.seen: set[tuple[str, str, tuple[str, ...]]] = set()
         self.derived_keys: dict[tuple[Any, ...], str] = {}
+        self.info = _info(evaluation.compiled)
 
     def __call__(self, durable_name: str, bound: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        compiled = self.ev.compiled
-        rule_id, variant = compiled.by_durable_name[durable_name]
-        status = "yes" if variant == "T" else "maybe"
-        facts = bound  # the flattened deal's own dicts (read-only), or derived facts recorded here
-        key = (rule_id, status, tuple(sorted(f["id"] for f in facts.values())))
+        # ``bound`` holds the flattened deal's own dicts (read-only) or derived facts recorded here.
+        rule_id, status, crule, spec, fields = self.info[durable_name]
+        ids = [f["id"] for f in bound.values()]
+        key = (rule_id, status, tuple(sorted(ids)))
         if key in self.seen:  # an undetermined rule fires once per unknown pattern; keep one
             return []
         self.seen.add(key)
-        crule = compiled.rules[rule_id]
-        inputs = tuple(f["id"] for f in facts.values() if f["id"].startswith("d"))
-        unknowns = _unknowns(crule, facts) if status == "maybe" else ()
-        firing = Firing(rule_id, status, facts, inputs, unknowns)
-        index = len(self.ev.firings)
-        self.ev.firings.append(firing)
-        spec = crule.rule.spec.derive
+        inputs = tuple(i for i in ids if i.startswith("d"))
+        unknowns = _unknowns(crule, bound) if status == "maybe" else ()
+        ev = self.ev
+        index = len(ev.firings)
         if spec is None:
+            ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns))
             return []
-        values = {name: _fill(v, facts) for name, v in sorted(spec.fields.items())}
-        dkey = (spec.fact, status, tuple(sorted(values.items())))
+        values = {name: _fill(v, bound) for name, v in fields}
+        dkey = (spec.fact, status, tuple(values.items()))  # fields are sorted already
         existing = self.derived_keys.get(dkey)
         if existing is not None:
-            self.ev.derived[existing].firings.append(index)
-            self.ev.firings[index] = _with_derived(firing, existing)
+            ev.derived[existing].firings.append(index)
+            ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns, existing))
             return []
-        fact_id = f"d{len(self.ev.derived)}"
+        fact_id = f"d{len(ev.derived)}"
         self.derived_keys[dkey] = fact_id
-        self.ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
-        self.ev.firings[index] = _with_derived(firing, fact_id)
+        ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
+        ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns, fact_id))
         return [{"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}]
-
-
-def _with_derived(f: Firing, fact_id: str) -> Firing:
-    return Firing(f.rule_id, f.status, f.bound, f.derived_inputs, f.unknowns, fact_id)
 
 
 class _Fields(dict[str, Any]):
