@@ -242,7 +242,7 @@ def _print_summary(result: dict[str, Any], tally: Any) -> None:
         cells = []
         for b in bands:
             firm, open_ = counts.get(b, 0), counts.get(f"{b} (undetermined)", 0)
-            cells.append(f"{firm}" + (f" (+{open_} undetermined)" if open_ else ""))
+            cells.append(f"{firm}" + (f" (+{open_})" if open_ else ""))
         theory_rows.append((theory, *cells))
     findings = [(f["rule"], str(f["deals"])) for f in result["top_findings"][:10]]
     if sys.stderr.isatty():
@@ -252,19 +252,19 @@ def _print_summary(result: dict[str, Any], tally: Any) -> None:
         console = Console(stderr=True)
         console.print(head)
         for title, columns, body in (("Filing verdicts (deals)", ("jurisdiction", *FILINGS), rows),
-                                     ("Risk bands (deals)", ("theory", *bands), theory_rows),
+                                     ("Risk bands (deals; +n: undetermined)", ("theory", *bands), theory_rows),
                                      ("Top findings (deals where the rule holds)", ("rule", "deals"), findings)):
             if body:
                 table = Table(title=title, title_justify="left")
-                for c in columns:
-                    table.add_column(c)
+                for i, c in enumerate(columns):
+                    table.add_column(c, no_wrap=i == 0)
                 for r in body:
                     table.add_row(*r)
                 console.print(table)
     else:
         out = [head]
         for title, columns, body in (("filing verdicts (deals)", ("jurisdiction", *FILINGS), rows),
-                                     ("risk bands (deals)", ("theory", *bands), theory_rows),
+                                     ("risk bands (deals; +n: undetermined)", ("theory", *bands), theory_rows),
                                      ("top findings (deals where the rule holds)", ("rule", "deals"), findings)):
             if body:
                 out.append(f"{title}:")
