@@ -116,7 +116,8 @@ def read_items(paths: Iterable[Path]) -> Iterator[Item]:
 
 def _open_text(path: Path) -> Any:
     try:
-        return path.open(encoding="utf-8", newline="")
+        # utf-8-sig: spreadsheet programs often start a UTF-8 CSV with a byte-order mark.
+        return path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise ScreenInputError(f"{path}: cannot read ({exc.strerror})") from None
 

@@ -236,6 +236,15 @@ def test_the_csv_example_in_the_docs_screens(tmp_path: Path) -> None:
     assert "DE-GWB37-CONTROL" in recs[0]["findings"]
 
 
+def test_a_csv_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "screening.md").read_text(encoding="utf-8")
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "bom.csv").write_text(example, encoding="utf-8-sig")
+    code, _, err = run(str(tmp_path / "bom.csv"), "-o", str(tmp_path / "out.jsonl"), "-j", "1")
+    assert code == 0, err
+    assert [r["id"] for r in records(tmp_path / "out.jsonl")] == ["d1", "d2"]
+
+
 def test_a_malformed_csv_header_stops_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_text("id,id\nx,y\n", encoding="utf-8")
