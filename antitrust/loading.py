@@ -54,7 +54,8 @@ def _check_party_references(doc: Document) -> None:
         raise problems[0] if len(problems) == 1 else InputErrors(problems)
 
 
-def _validate(doc: Document) -> Deal:
+def validate_deal_document(doc: Document) -> Deal:
+    """Validate a parsed deal document: party references, schema version, then the model."""
     if not isinstance(doc.data, dict):
         raise DealFileError(doc.locate(()), "a deal file must be a mapping (schema_version, id, title, parties, ...)")
     version = doc.data.get("schema_version")
@@ -71,7 +72,7 @@ def load_deal(path: str | Path, *, verify_sources: bool = False) -> Deal:
         doc = load(path)
     except InputError as exc:
         raise DealFileError(exc.location, exc.message) from None
-    deal = _validate(doc)
+    deal = validate_deal_document(doc)
     if verify_sources:
         seeds = find_seeds(Path(path))
         if seeds is not None:
@@ -87,4 +88,4 @@ def parse_deal(text: str, path: str = "<deal>") -> Deal:
         doc = parse_text(text, path)
     except InputError as exc:
         raise DealFileError(exc.location, exc.message) from None
-    return _validate(doc)
+    return validate_deal_document(doc)

@@ -313,7 +313,7 @@ def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
 def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
     """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held)."""
     from antitrust.evaluate import evaluate
-    from antitrust.loading import _validate  # the checks and messages of `antitrust evaluate`
+    from antitrust.loading import validate_deal_document  # same checks as `evaluate`
 
     base: dict[str, Any] = {"source": item.source, "row": item.row}
     deal_id: str | None = None
@@ -321,7 +321,7 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         doc = _parsed(item)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
-        ev = evaluate(_validate(doc), w.book, as_of=w.as_of, today=w.today)
+        ev = evaluate(validate_deal_document(doc), w.book, as_of=w.as_of, today=w.today)
         record, summary = _result(ev)
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
