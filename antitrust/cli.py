@@ -12,9 +12,7 @@ Reports go to stdout (or --output); diagnostics go to stderr, one line per probl
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Annotated
 import typer
 
 from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
+from antitrust.fileio import write_text_atomic
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -74,16 +73,7 @@ def _write(text: str, output: Path | None, protected: list[Path]) -> None:
     for p in protected:
         if p.exists() and p.resolve() == target:
             _fail([InputError(Location(str(output)), "refusing to overwrite an input file; choose another --output")])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file, then rename: a crash never leaves a half-written report.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text)
 
 
 def _parse_date(value: datetime | None) -> date | None:

@@ -16,9 +16,7 @@ compared with a fresh run.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,15 +25,11 @@ from typing import Any
 import jinja2
 
 from antitrust import expr as ex
+from antitrust.fileio import write_text_atomic
 from antitrust.params import Parameter, format_value
 from antitrust.rulebook import LoadedRule, Rulebook
 from antitrust.rulespec import JURISDICTIONS, THEORIES
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS, FieldSpec
-
-#: Written files get the usual permissions (temporary files start as owner-only).
-_umask = os.umask(0)
-os.umask(_umask)
-_FILE_MODE = 0o666 & ~_umask
 
 #: How each kind of fact is named in plain words.
 FACT_WORDS: dict[str, str] = {
@@ -415,16 +409,7 @@ def write_docs(files: dict[str, str], output: Path) -> list[Path]:
     written = []
     for rel, text in files.items():
         target = output / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.chmod(tmp, _FILE_MODE)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(target, text)
         written.append(target)
     for sub in ("jurisdictions", "theories"):
         for old in sorted((output / sub).glob("*")) if (output / sub).is_dir() else []:

@@ -161,3 +161,13 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
     ]
     ci = (ROOT / ".ci" / "run").read_text()
     assert ".venv/bin/pip install --quiet -e '.[dev]'" in ci and "\n.venv/bin/pytest\n" in ci
+
+
+def test_written_reports_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "report.txt"
+    code, _, _ = run("evaluate", CASE, "--rules", RULES, "--output", str(target))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert code == 0 and (target.stat().st_mode & 0o777) == (0o666 & ~umask)

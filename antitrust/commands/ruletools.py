@@ -188,11 +188,6 @@ def _print_table(book: Rulebook, scope: list[Any], results: list[RuleTestResult]
 
 
 def _write_file(target: Path, text: str, protected: list[Path]) -> None:
-    import os
-    import tempfile
-
-    from antitrust.docsgen import _FILE_MODE
-
     resolved = target.resolve()
     for p in protected:
         files = [x for x in p.rglob("*") if x.is_file()] if p.is_dir() else [p]
@@ -200,16 +195,9 @@ def _write_file(target: Path, text: str, protected: list[Path]) -> None:
             _fail([f"{target}: refusing to overwrite an input file; choose another path"])
     if target.is_dir():
         _fail([f"{target}: is a folder; give a file name"])
-    resolved.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=resolved.parent, prefix=f".{resolved.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, resolved)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from antitrust.fileio import write_text_atomic
+
+    write_text_atomic(resolved, text)
 
 
 def rules_docs(

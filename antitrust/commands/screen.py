@@ -9,9 +9,7 @@ engine failed on some deal; 130 interrupted (the output holds whole records: con
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -281,15 +279,9 @@ def _print_summary(result: dict[str, Any], tally: Any) -> None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from antitrust.fileio import write_text_atomic
+
+    write_text_atomic(path, text)
 
 
 def register(app: typer.Typer, rules_app: typer.Typer) -> None:
