@@ -15,8 +15,7 @@ from antitrust import __version__
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
 from antitrust.facts import Provenance
-from antitrust.margins import DEFAULT_BAND, margins, near_misses
-from antitrust.money import CURRENCIES, format_money
+from antitrust.margins import DEFAULT_BAND, margins, near_misses, number_text
 from antitrust.params import format_value
 from antitrust.report import (
     Conversion,
@@ -73,25 +72,15 @@ def display(fact: str, field: str, value: Any) -> str:
     if isinstance(value, dict):
         lo, hi = value.get("lo"), value.get("hi")
         if lo is not None and lo == hi:
-            return _number(lo, unit)
+            return number_text(lo, unit)
         if lo not in (None, 0) and hi is not None:
-            return f"between {_number(lo, unit)} and {_number(hi, unit)}"
+            return f"between {number_text(lo, unit)} and {number_text(hi, unit)}"
         if lo not in (None, 0):
-            return f"unknown (at least {_number(lo, unit)})"
+            return f"unknown (at least {number_text(lo, unit)})"
         if hi is not None and not (unit == "percent" and hi == 100):
-            return f"unknown (at most {_number(hi, unit)})"
+            return f"unknown (at most {number_text(hi, unit)})"
         return "unknown"
     return str(value).replace("_", " ")
-
-
-def _number(x: float, unit: str | None) -> str:
-    if unit in CURRENCIES:
-        return format_money(x, unit)
-    if unit == "percent":
-        return f"{x:g}%"
-    if unit == "months":
-        return f"{x:g} months"
-    return f"{x:,.6g}"
 
 
 class _Namespace:
@@ -273,7 +262,7 @@ class _Builder:
             return f"{'yes' if atom.threshold else 'no'}" if atom.op == "==" else f"not {atom.threshold}"
         if isinstance(atom.threshold, int | float):
             spec = FACT_TYPES.get(atom.fact, {}).get(atom.field or "")
-            text = f"{atom.op} {_number(atom.threshold, spec.unit if spec else None)}"
+            text = f"{atom.op} {number_text(atom.threshold, spec.unit if spec else None)}"
             return text + (f" ({atom.param})" if atom.param else "")
         return f"{atom.op} {atom.threshold}"
 
