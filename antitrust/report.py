@@ -10,9 +10,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-REPORT_SCHEMA_VERSION = 1
+#: 2: verdict "not_assessed"; presumptions, windows and exposure per jurisdiction; evidence and
+#: "could reach" per theory; overall risk, information requests, next steps, nearest precedents,
+#: the brief; audit fields in meta. See docs/report-format.md.
+REPORT_SCHEMA_VERSION = 2
 Level = Literal["high", "medium", "low"]
-FilingVerdict = Literal["mandatory", "voluntary", "not_required", "undetermined"]
+#: not_assessed: the rulebook models no law of this jurisdiction in force on the law date.
+FilingVerdict = Literal["mandatory", "voluntary", "not_required", "undetermined", "not_assessed"]
+#: One vocabulary for the status of a route, a window or an exposure, everywhere in a report.
+RouteStatus = Literal["holds", "possible", "expired"]
 
 
 class _Model(BaseModel):
@@ -137,8 +143,54 @@ class Finding(_Model):
 
 class ReachRoute(_Model):
     route: Literal["call_in", "referral", "post_closing_challenge", "own_initiative", "inform"]
-    status: Literal["holds", "undetermined"]
+    status: RouteStatus = Field(description="holds; possible (rests on unknown facts); expired (its window closed).")
     finding: str
+    until: date | None = Field(None, description="Last day the route is open, where a window applies.")
+
+
+class Presumption(_Model):
+    """A legal element or value the verdict relies on without the deal file stating it.
+
+    kind "presumption": declared in a rule file and applied only because the fact is unknown
+    (switched off by --strict). kind "default": a value the deal format fills in when a field is
+    left out (equity_before 0, board seats 0)."""
+
+    id: str = Field(description="Presumption id from the rule file, or 'default:<path>'.")
+    kind: Literal["presumption", "default"]
+    fact: str = Field(description="fact.field presumed, e.g. eu_figures.two_thirds_same_state.")
+    value: str = Field(description="The presumed value as text.")
+    statement: str = Field(description="What is assumed, in words: 'no party earns more than two-thirds ...'.")
+    why: str = Field(description="Why a practitioner presumes it.")
+    citation: str | None = None
+    url: str | None = None
+    path: str | None = Field(None, description="Where in the deal file to confirm it.")
+    findings: list[str] = Field(default_factory=list, description="Findings that relied on it.")
+
+
+class Window(_Model):
+    """A review, call-in or waiting period, counted from its start to the report's 'today'."""
+
+    route: str = Field(description="call_in, referral, waiting_period, ...")
+    authority: str
+    starts: date | None = Field(None, description="The event the window runs from (e.g. completion).")
+    starts_on: str = Field("", description="What that event is, e.g. 'completion'.")
+    length: str = Field(description="E.g. '4 months'.")
+    ends: date | None = None
+    status: Literal["open", "expired", "unknown"]
+    basis: str = Field(description="Citation of the window.")
+    text: str = Field(description="E.g. 'CMA call-in open until 2025-10-13' or 'expired on 2025-10-13'.")
+
+
+class Exposure(_Model):
+    """Exposure on a deal that has closed: gun-jumping under a suspensory regime, a review after closing."""
+
+    kind: Literal["gun_jumping", "post_closing_review", "unwinding"]
+    jurisdiction: str
+    status: RouteStatus
+    text: str
+    consequences: list[str] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list)
 
 
 class JurisdictionReport(_Model):
@@ -151,6 +203,15 @@ class JurisdictionReport(_Model):
     reach: list[ReachRoute]
     needed: list[Needed] = Field(description="Unknown facts that would settle an undetermined verdict.")
     findings: list[str]
+    regime: str = Field("", description="The regime in words: 'mandatory and suspensory (Bundeskartellamt)'.")
+    authority: str | None = None
+    reason: str = Field("", description="Why, in words: the reason of the rule that settles the verdict.")
+    basis_status: Literal["verified", "secondary", "unverified"] = Field(
+        "verified", description="Weakest verification status of the law the verdict rests on.")
+    presumptions: list[Presumption] = Field(default_factory=list,
+                                            description="Assumed, please confirm: what the verdict relies on.")
+    windows: list[Window] = Field(default_factory=list)
+    exposure: list[Exposure] = Field(default_factory=list)
 
 
 class TheoryReport(_Model):
@@ -161,6 +222,55 @@ class TheoryReport(_Model):
     confidence: Level
     headline: str
     findings: list[str]
+    evidence: list[EvidenceStep] = Field(default_factory=list,
+                                         description="Ability, incentive, effect: what the facts establish.")
+    could_reach: Level | None = Field(None, description="Higher band reachable if unknown facts turn out so.")
+    could_reach_if: list[Needed] = Field(default_factory=list, description="The facts that would raise it.")
+    checked: list[str] = Field(default_factory=list,
+                               description="For 'none': the indicators that were checked and not found.")
+
+
+class EvidenceStep(_Model):
+    """One step of a theory of harm: ability, incentive or likely effect, and what decides it."""
+
+    step: Literal["premise", "ability", "incentive", "effect"]
+    status: Literal["holds", "fails", "unknown"]
+    text: str
+    findings: list[str] = Field(default_factory=list)
+
+
+class OverallRisk(_Model):
+    """The deal's overall risk, computed by rules from the verdicts and the theory bands.
+
+    high: an authority would likely prohibit, or clear only with remedies after an in-depth review;
+    medium: an in-depth review or second request is likely, or phase-1 remedies;
+    low: phase-1 clearance, no review, or no jurisdiction."""
+
+    band: Level
+    reasons: list[str]
+    findings: list[str] = Field(default_factory=list)
+
+
+class InfoRequest(_Model):
+    """A missing fact, asked once, with the verdicts and bands it would decide."""
+
+    fact: str = Field(description="fact.field")
+    path: str
+    question: str = Field(description="In words: 'Scale's German turnover'.")
+    decides: list[str] = Field(description="Jurisdiction codes and theories it would decide.")
+    alternatives: list[str] = Field(default_factory=list,
+                                    description="'above EUR 17.5m -> §35(1); at most EUR 17.5m -> §35(1a)'.")
+
+
+class PrecedentMatch(_Model):
+    """A decided case in cases/ like this deal, with what the authorities did."""
+
+    case_id: str
+    title: str
+    similarity: float = Field(ge=0, le=1)
+    outcome: str
+    outcome_band: Level
+    why: list[str] = Field(description="What makes it similar: structure, stake, people, overlaps, sector, size.")
 
 
 class Conversion(_Model):
@@ -183,6 +293,10 @@ class ReportMeta(_Model):
     rules_loaded: int
     rules_inactive: dict[str, str] = Field(default_factory=dict, description="Rules not in force on as_of, and why.")
     near_miss_band: float = Field(0.10, description="Relative distance within which a failed comparison is a near miss.")
+    strict: bool = Field(False, description="Presumptions switched off (--strict).")
+    rulebook_source: str = Field("", description="'bundled' or the rules folder given.")
+    input_sha256: str | None = Field(None, description="SHA-256 of the deal file's bytes (or of the canonical JSON).")
+    versions: dict[str, str] = Field(default_factory=dict, description="antitrust, durable-rules, python.")
 
 
 class Report(_Model):
@@ -196,3 +310,7 @@ class Report(_Model):
     warnings: list[str]
     near_misses: list[NearMiss] = Field(default_factory=list,
                                         description="Rules that came within the band of firing.")
+    overall: OverallRisk | None = None
+    info_requests: list[InfoRequest] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    precedents: list[PrecedentMatch] = Field(default_factory=list)

@@ -310,7 +310,7 @@ class _Builder:
                 for i in decided:
                     needed += self.needed(i)
             reach = [
-                ReachRoute(route=spec.reach.route, status="holds" if self.ev.firings[i].status == "yes" else "undetermined",
+                ReachRoute(route=spec.reach.route, status="holds" if self.ev.firings[i].status == "yes" else "possible",
                            finding=self.ids[i])
                 for i in mine
                 if (spec := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec).reach is not None

@@ -38,7 +38,7 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
     table.add_column("still reachable by / would be decided by", ratio=2)
     for j in report.jurisdictions:
         why = "\n".join(f"{fid}: {by_id[fid].reason}" for fid in j.decided_by) or "no filing test is met"
-        extra = [f"{r.route.replace('_', ' ')}{'' if r.status == 'holds' else ' (undetermined)'} [{r.finding}]"
+        extra = [f"{r.route.replace('_', ' ')}{'' if r.status == 'holds' else ' (possible)'} [{r.finding}]"
                  for r in j.reach]
         extra += [f"{n.fact} {n.test} [{n.finding}]" for n in j.needed]
         filing = j.filing.replace("_", " ") + (", suspensory" if j.suspensory else "")
