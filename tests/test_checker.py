@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from antitrust import expr as ex
-from antitrust.checker import Lit, _dnf, _nnf, _Resolver, check_rulebook, conflict_of, load_code
+from antitrust.checker import check_rulebook, load_code
 from antitrust.cli import app
+from antitrust.literals import Lit, _dnf, _nnf, _Resolver, conflict_of
 from antitrust.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
