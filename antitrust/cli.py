@@ -12,7 +12,9 @@ Reports go to stdout (or --output); diagnostics go to stderr, one line per probl
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -118,8 +120,8 @@ def evaluate(
     from antitrust.rulebook import load_rulebook
 
     try:
+        loaded = [load_deal(d, verify_sources=True) for d in deals]  # cheap: bad deals fail fast
         book = load_rulebook(rules)
-        loaded = [load_deal(d, verify_sources=True) for d in deals]
         reports = [build_report(run(d, book, as_of=_parse_date(as_of)), today=_parse_date(today)) for d in loaded]
     except (InputError, InputErrors) as exc:
         _fail(_input_errors(exc))
@@ -205,9 +207,33 @@ def _register_feature_commands() -> None:
 _register_feature_commands()
 
 
-def main() -> None:
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="On an internal error, print the traceback (also ANTITRUST_DEBUG=1).")] = False,
+) -> None:
+    """Merger-control risk engine: where a deal must be notified, who can still reach it, and which theories of harm it raises."""
+    # --debug is taken out of the arguments by main() wherever it stands; this declares it for --help.
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``antitrust`` command. A crash is never mistaken for a finding: an internal error
+    exits 3 with one line and a hint to report it (``--debug`` shows the traceback), never 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("ANTITRUST_DEBUG", "").strip() not in {"", "0", "off", "no"}
+    args = [a for a in args if a != "--debug"]
     try:
-        app()
-    except AntitrustError as exc:  # pragma: no cover - every command maps its own errors
-        typer.echo(f"error: {exc}", err=True)
+        app(args=args, prog_name="antitrust", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except BaseException as exc:  # noqa: BLE001 - the last line of defence: classify, never leak
+        if debug:
+            traceback.print_exc()
+        what = "error" if isinstance(exc, AntitrustError) else "internal error"
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        typer.echo(f"{what}: {type(exc).__name__}{': ' + first if first else ''}"
+                   + ("" if debug else "; this is a bug in antitrust, please report it "
+                      "(run again with --debug for the traceback)"), err=True)
         sys.exit(EXIT_ENGINE)

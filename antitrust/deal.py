@@ -11,16 +11,47 @@ false or zero. Shorthand is accepted so files stay readable::
 
 from __future__ import annotations
 
+import math
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing_extensions import TypeAliasType
 
 from antitrust.money import Money
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
 Confidence = Literal["high", "medium", "low"]
+#: Years a deal's dates and financial years may fall in.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+#: A percentage: a finite number from 0 to 100.
+Pct = TypeAliasType("Pct", Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)])
+#: A count of seats, people or observers: a whole number from 0 to a billion.
+Count = TypeAliasType("Count", Annotated[int, Field(ge=0, le=10**9)])
+
+
+def _plausible_date(d: date) -> date:
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise ValueError(f"year {d.year} is outside {FIRST_YEAR} to {LAST_YEAR}")
+    return d
+
+
+Day = TypeAliasType("Day", Annotated[date, AfterValidator(_plausible_date)])
+
+
+def _finite(value: object) -> object:
+    """Numbers anywhere in a value (alternatives are untyped) must be finite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if isinstance(value, dict):
+        for v in value.values():
+            _finite(v)
+    elif isinstance(value, list):
+        for v in value:
+            _finite(v)
+    return value
 
 
 class _Strict(BaseModel):
@@ -50,7 +81,7 @@ class Source(_Strict):
 class Alternative(_Strict):
     """A value another source reports for the same fact (sources disagree)."""
 
-    value: Any
+    value: Annotated[Any, AfterValidator(_finite)]
     source: Source | None = None
     note: str | None = None
 
@@ -84,6 +115,9 @@ class Fact(_Strict, Generic[T]):
             raise ValueError("a fact is either given a value or marked unknown, not both")
         if not self.unknown and self.value is None:
             raise ValueError("give a value, or write 'unknown'")
+        lo, hi = self.at_least, self.at_most
+        if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+            raise ValueError(f"at_least ({lo}) is above at_most ({hi})")
         return self
 
     @property
@@ -91,7 +125,7 @@ class Fact(_Strict, Generic[T]):
         return not self.unknown
 
 
-Percent = Fact[float]
+Percent = Fact[Pct]
 
 
 class Turnover(_Strict):
@@ -99,7 +133,7 @@ class Turnover(_Strict):
 
     jurisdiction: str = Field(description="WORLD, EU, or a country code such as DE, US, UK.")
     amount: Fact[Money]
-    year: int | None = Field(None, description="Financial year the figure belongs to.")
+    year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR, description="Financial year the figure belongs to.")
 
     @field_validator("jurisdiction")
     @classmethod
@@ -125,7 +159,7 @@ class Party(_Strict):
     competes_with_acquirer: Fact[bool] | None = None
     dominant: Fact[bool] | None = Field(None, description="Holds a dominant or durable leading position.")
     #: UK share of supply of any reasonable description (percent), where one is known.
-    uk_share_of_supply: Fact[float] | None = None
+    uk_share_of_supply: Fact[Pct] | None = None
 
 
 TransactionType = Literal[
@@ -135,9 +169,9 @@ TransactionType = Literal[
 
 class Transaction(_Strict):
     types: list[TransactionType] = Field(min_length=1)
-    announced: Fact[date] | None = None
-    signed: Fact[date] | None = None
-    closing: Fact[date] | None = None
+    announced: Fact[Day] | None = None
+    signed: Fact[Day] | None = None
+    closing: Fact[Day] | None = None
     consideration: Fact[Money] | None = None
     target_valuation: Fact[Money] | None = None
     #: Money paid out to the target's holders instead of buying shares from them.
@@ -155,10 +189,10 @@ class Conversion(_Strict):
 class Stake(_Strict):
     holder: str
     issuer: str
-    equity_before: Fact[float] = Field(default_factory=lambda: Fact[float](value=0.0))
-    equity_after: Fact[float]
-    voting_before: Fact[float] = Field(default_factory=lambda: Fact[float](value=0.0))
-    voting_after: Fact[float]
+    equity_before: Fact[Pct] = Field(default_factory=lambda: Fact[Pct](value=0.0))
+    equity_after: Fact[Pct]
+    voting_before: Fact[Pct] = Field(default_factory=lambda: Fact[Pct](value=0.0))
+    voting_after: Fact[Pct]
     share_class: Fact[Literal["voting", "non_voting", "convertible", "mixed"]]
     conversion: Conversion | None = None
     #: Held solely for investment, with no intention to take part in business decisions.
@@ -171,9 +205,9 @@ VetoKind = Literal["budget", "business_plan", "senior_management", "major_invest
 class Governance(_Strict):
     holder: str
     issuer: str
-    board_seats: Fact[int] = Field(default_factory=lambda: Fact[int](value=0))
-    board_size: Fact[int] | None = None
-    board_observers: Fact[int] = Field(default_factory=lambda: Fact[int](value=0))
+    board_seats: Fact[Count] = Field(default_factory=lambda: Fact[Count](value=0))
+    board_size: Fact[Count] | None = None
+    board_observers: Fact[Count] = Field(default_factory=lambda: Fact[Count](value=0))
     vetoes: Fact[list[VetoKind]] = Field(default_factory=lambda: Fact[list[VetoKind]](value=[]))
     information_rights: Fact[bool] | None = None
     exclusivity: Fact[bool] | None = None
@@ -196,8 +230,8 @@ class Workforce(_Strict):
 
     from_party: str
     to_party: str
-    employees_moved: Fact[int]
-    target_headcount: Fact[int] | None = None
+    employees_moved: Fact[Count]
+    target_headcount: Fact[Count] | None = None
     with_licence: Fact[bool] | None = None
     with_waiver: Fact[bool] | None = Field(None, description="Waiver of non-solicit or other claims.")
     target_pivots_or_winds_down: Fact[bool] | None = None
@@ -217,7 +251,7 @@ class SupplyLink(_Strict):
     customer: str
     product: str | None = None
     #: Customer's purchases as a percentage of the supplier's revenue.
-    share_of_supplier_revenue: Fact[float] | None = None
+    share_of_supplier_revenue: Fact[Pct] | None = None
     #: How important the input is to the customer's competitiveness.
     input_importance: Fact[Literal["low", "medium", "high"]] | None = None
     alternatives_available: Fact[bool] | None = None
@@ -225,7 +259,7 @@ class SupplyLink(_Strict):
 
 class MarketShare(_Strict):
     party: str
-    share: Fact[float]
+    share: Fact[Pct]
 
 
 class Market(_Strict):

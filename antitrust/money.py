@@ -50,7 +50,7 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount: float = Field(ge=0, description="Amount in full currency units (not millions).")
+    amount: float = Field(ge=0, le=1e18, allow_inf_nan=False, description="Amount in full currency units (not millions).")
     currency: str = Field(description="ISO 4217 code, e.g. USD, EUR, GBP.")
 
     @model_validator(mode="before")

@@ -9,7 +9,15 @@ cleanly is kept in a small cache keyed by a hash of its text: the next run reads
 positions back with :mod:`marshal` instead of parsing again. Files with errors are never cached,
 so every message still comes from the parser. The cache lives in ``$ANTITRUST_CACHE_DIR`` (set
 it to ``off`` to disable), else ``$XDG_CACHE_HOME/antitrust`` or ``~/.cache/antitrust``; it is
-only ever an optimisation: any problem reading or writing it falls back to parsing.
+only ever an optimisation: any problem reading or writing it falls back to parsing. Entries are
+keyed by a hash of the text, the parser format and the tool's version, checked for shape when
+read, and kept in a folder only the user can read (0700); a folder others can write is not used.
+
+Limits (every file, checked before or while parsing, each a one-line error with its position):
+the size of the file (``$ANTITRUST_MAX_INPUT_BYTES``, default 2 MiB), how deeply collections
+nest (64 levels), how many values the document holds once aliases are expanded (200,000),
+control characters (NUL, C0 other than tab and newlines, C1, lone surrogates) and numbers with
+more digits than any figure needs (300).
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import hashlib
 import json
 import marshal
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -54,22 +64,143 @@ class Document:
         return Location(self.path, line, col)
 
 
+#: Default largest input file, in bytes (``$ANTITRUST_MAX_INPUT_BYTES`` overrides it).
+DEFAULT_MAX_INPUT_BYTES = 2 * 1024 * 1024
+#: How deeply mappings and sequences may nest (a deal file needs about 6 levels).
+MAX_DEPTH = 64
+#: How many values a document may hold once YAML aliases are expanded.
+MAX_NODES = 200_000
+#: The most digits a number may have (10^300 is already past any turnover on earth).
+MAX_DIGITS = 300
+#: Characters no input may contain (as the YAML reader's set, plus lone surrogates).
+_FORBIDDEN = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_LONG_NUMBER = re.compile(f"[0-9]{{{MAX_DIGITS + 1},}}")
+
+
+def max_input_bytes() -> int:
+    """The largest input accepted, from ``$ANTITRUST_MAX_INPUT_BYTES`` (bytes) or the default."""
+    raw = os.environ.get("ANTITRUST_MAX_INPUT_BYTES", "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_MAX_INPUT_BYTES
+    except ValueError:
+        return DEFAULT_MAX_INPUT_BYTES
+    return value if value > 0 else DEFAULT_MAX_INPUT_BYTES
+
+
+def _size_error(path: str, size: int) -> InputError:
+    limit = max_input_bytes()
+    return InputError(Location(path), f"input is {size:,} bytes, over the limit of {limit:,} "
+                      "(set ANTITRUST_MAX_INPUT_BYTES to raise it)")
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _character_name(ch: str) -> str:
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate U+{code:04X}"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"control character U+{code:04X}"
+    return f"character U+{code:04X}"
+
+
+def check_text(text: str, path: str) -> None:
+    """Refuse characters no input may hold and numbers too long to be figures, with their position."""
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        line, col = _line_col(text, bad.start())
+        raise InputError(Location(path, line, col), f"{_character_name(bad.group())} is not allowed in input "
+                         "files; remove it")
+    long = _LONG_NUMBER.search(text)
+    if long is not None:
+        line, col = _line_col(text, long.start())
+        raise InputError(Location(path, line, col), f"a number with {len(long.group()):,} digits; numbers may "
+                         f"have at most {MAX_DIGITS} digits")
+
+
+def _json_too_deep(text: str) -> int:
+    """The offset where JSON ``text`` first nests deeper than :data:`MAX_DEPTH` (0 if it never does)."""
+    depth, in_string, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth -= 1
+    return 0
+
+
 def _yaml() -> YAML:
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class Constructor(RoundTripConstructor):
+        """Dates stay text: the models parse them, so 2025-02-30 or month 13 is a message with a
+        position, not an exception from the date type."""
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp",
+                                lambda self, node: self.construct_scalar(node))
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = Constructor
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     return yaml
 
 
-def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]]) -> Any:
+class _Budget:
+    """Counts the values produced while converting, so alias expansion cannot explode."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.left = MAX_NODES
+
+    def spend(self, positions: dict[PathKey, tuple[int, int]], where: PathKey) -> None:
+        self.left -= 1
+        if self.left < 0:
+            line, col = _nearest(positions, where)
+            raise InputError(Location(self.path, line, col), f"the document holds more than {MAX_NODES:,} values "
+                             "once its aliases are expanded; expand fewer aliases or split the file")
+
+
+def _nearest(positions: dict[PathKey, tuple[int, int]], where: PathKey) -> tuple[int, int]:
+    key = where
+    while key and key not in positions:
+        key = key[:-1]
+    return positions.get(key, (1, 1))
+
+
+def _scalar_text(node: str, path: PathKey, positions: dict[PathKey, tuple[int, int]], budget: _Budget) -> str:
+    bad = _FORBIDDEN.search(node)
+    if bad is not None:  # escapes in quoted strings ("\u0000", "\ud800") get here
+        line, col = _nearest(positions, path)
+        raise InputError(Location(budget.path, line, col), f"{_character_name(bad.group())} is not allowed "
+                         "in text, even as an escape")
+    return str(node)
+
+
+def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]], budget: _Budget) -> Any:
     """Convert ruamel nodes to dicts, lists and scalars, recording positions on the way."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    budget.spend(positions, path)
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():
-            k = str(key)
+            k = _scalar_text(str(key), path, positions, budget)
             try:
                 line, col = node.lc.value(key)
             except (KeyError, TypeError):
@@ -78,7 +209,7 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]]) 
             kline, kcol = node.lc.key(key)
             positions[(*path, k)] = (kline + 1, kcol + 1)
             del line, col
-            out[k] = _plain(value, (*path, k), positions)
+            out[k] = _plain(value, (*path, k), positions, budget)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -88,7 +219,7 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]]) 
                 positions[(*path, i)] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(value, (*path, i), positions))
+            items.append(_plain(value, (*path, i), positions, budget))
         return items
     if hasattr(node, "isoformat"):
         # Dates stay ISO strings: pydantic parses them, with a clear message when invalid.
@@ -98,11 +229,11 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]]) 
             float(node) if type(node).__name__ == "ScalarFloat" else int(node)
         )
     if isinstance(node, str):
-        return str(node)
+        return _scalar_text(node, path, positions, budget)
     return node
 
 
-_CACHE_FORMAT = b"antitrust-yamlio-1"
+_CACHE_FORMAT = b"antitrust-yamlio-2"
 _CACHE_MAX_FILES = 512
 
 
@@ -119,26 +250,76 @@ def _cache_file(text: str, path: str) -> Path | None:
     where = cache_dir()
     if where is None:
         return None
-    digest = hashlib.sha256(_CACHE_FORMAT + sys.version.encode() + b"\0" + path.endswith(".json").to_bytes(1, "big")
+    digest = hashlib.sha256(_CACHE_FORMAT + _tool_version().encode() + b"\0" + sys.version.encode() + b"\0"
+                            + path.endswith(".json").to_bytes(1, "big")
                             + text.encode("utf-8", "surrogatepass")).hexdigest()
     return where / "parsed" / f"{digest}.marshal"
 
 
-def _cache_read(file: Path, path: str) -> Document | None:
+def _tool_version() -> str:
+    from antitrust import __version__
+
+    return str(__version__)
+
+
+def _private_folder(folder: Path) -> bool:
+    """True when ``folder`` and its parent are ours and nobody else can write them (0700 for the
+    cache's own folders): an entry someone else could plant or change is never read."""
     try:
-        data, raw = marshal.loads(file.read_bytes())
-        return Document(path, data, raw)
+        for f in (folder.parent, folder):
+            st = f.lstat()
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _valid_positions(raw: object) -> bool:
+    return isinstance(raw, dict) and all(
+        isinstance(k, tuple) and all(isinstance(p, str | int) for p in k)
+        and isinstance(v, tuple) and len(v) == 2 and all(type(x) is int and x > 0 for x in v)
+        for k, v in raw.items())
+
+
+def _valid_data(data: object, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(data, dict):
+        return all(isinstance(k, str) and _valid_data(v, depth + 1) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_valid_data(v, depth + 1) for v in data)
+    return data is None or isinstance(data, str | bool | int | float)
+
+
+def _cache_read(file: Path, path: str, text: str) -> Document | None:
+    if not _private_folder(file.parent):
+        return None
+    try:
+        entry = marshal.loads(file.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
+    # The entry names the text it came from: a file copied under another key is not used.
+    if (not isinstance(entry, tuple) or len(entry) != 3 or entry[0] != _text_digest(text)
+            or not _valid_positions(entry[2]) or not _valid_data(entry[1])):
+        return None
+    return Document(path, entry[1], entry[2])
 
 
-def _cache_write(file: Path, doc: Document) -> None:
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cache_write(file: Path, doc: Document, text: str) -> None:
     try:
-        blob = marshal.dumps((doc.data, doc.positions))
+        blob = marshal.dumps((_text_digest(text), doc.data, doc.positions))
     except ValueError:  # an unusual scalar type: just parse this file every time
         return
     with contextlib.suppress(OSError):
-        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in (file.parent.parent, file.parent):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _private_folder(file.parent):
+            return
         entries = os.listdir(file.parent)
         if len(entries) >= _CACHE_MAX_FILES:  # keep the newest half
             dated = sorted(entries, key=lambda n: _mtime(file.parent / n))
@@ -165,20 +346,24 @@ def parse_text(text: str, path: str, *, cache: bool = True) -> Document:
     """Parse YAML (JSON is YAML too, but gets json's stricter parser for clearer messages).
 
     With ``cache`` (the default), a text parsed cleanly before is read back from the cache."""
+    if len(text) > max_input_bytes() or len(text.encode("utf-8", "surrogatepass")) > max_input_bytes():
+        raise _size_error(path, len(text.encode("utf-8", "surrogatepass")))
+    check_text(text, path)
     file = _cache_file(text, path) if cache else None
     if file is not None:
-        cached = _cache_read(file, path)
+        cached = _cache_read(file, path, text)
         if cached is not None:
             return cached
     doc = _parse(text, path)
     if file is not None:
-        _cache_write(file, doc)
+        _cache_write(file, doc, text)
     return doc
 
 
 def _parse(text: str, path: str) -> Document:
+    from ruamel.yaml.composer import MaxDepthExceededError
     from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if path.endswith(".json"):
         # json's own parser gives the clearer message for malformed JSON; valid JSON is then
@@ -189,6 +374,10 @@ def _parse(text: str, path: str) -> Document:
             raise InputError(
                 Location(path, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
             ) from None
+        except RecursionError:
+            line, col = _line_col(text, _json_too_deep(text))
+            raise InputError(Location(path, line, col),
+                             f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
     try:
         node = _yaml().load(text)
     except DuplicateKeyError as exc:
@@ -197,24 +386,49 @@ def _parse(text: str, path: str) -> Document:
             Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
             f"duplicate key: {exc.problem}; each key may appear once in a mapping",
         ) from None
+    except MaxDepthExceededError as exc:
+        mark = exc.problem_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        raise InputError(where, f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise InputError(where, f"invalid YAML: {problem}") from None
+    except YAMLError as exc:  # errors without a position (reader problems the checks above missed)
+        raise InputError(Location(path), f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    except (ValueError, OverflowError) as exc:  # a scalar the constructor cannot convert
+        raise InputError(Location(path), f"invalid value: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise InputError(Location(path), f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
     positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    return Document(path, _plain(node, (), positions), positions)
+    return Document(path, _plain(node, (), positions, _Budget(path)), positions)
 
 
 def load(path: str | Path, *, cache: bool = True) -> Document:
     """Read and parse a YAML or JSON file (see :func:`parse_text` for ``cache``)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:  # pipes and devices too, but never more than the limit
+            raw = fh.read(max_input_bytes() + 1)
+        if len(raw) > max_input_bytes():
+            raise _size_error(str(path), max(len(raw), _size_of(p)))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise InputError(Location(str(path)), "file not found") from None
     except IsADirectoryError:
         raise InputError(Location(str(path)), "is a directory; expected a YAML or JSON file") from None
+    except PermissionError:
+        raise InputError(Location(str(path)), "permission denied") from None
     except UnicodeDecodeError as exc:
         raise InputError(Location(str(path)), f"not UTF-8 text ({exc.reason})") from None
-    return parse_text(text, str(path), cache=cache)
+    except OSError as exc:
+        raise InputError(Location(str(path)), f"cannot read: {exc.strerror or exc}") from None
+    return parse_text(text.removeprefix("\ufeff"), str(path), cache=cache)
+
+
+def _size_of(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
