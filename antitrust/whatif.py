@@ -47,6 +47,7 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from typing_extensions import TypeAliasType
 
 from antitrust.compiler import CompiledAtom
 from antitrust.deal import Deal, Fact, Turnover
@@ -146,7 +147,12 @@ def parse_path(text: str) -> tuple[Step, ...]:
 
 
 def _unwrap(tp: Any) -> Any:
+    """The plain type behind Optional, a named alias (``Pct``) and ``Annotated`` constraints."""
+    if isinstance(tp, TypeAliasType):
+        return _unwrap(tp.__value__)
     origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
     if origin in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
