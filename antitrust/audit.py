@@ -24,6 +24,8 @@ from typing import Any
 from antitrust import __version__
 from antitrust.report import Report
 
+#: The durable-rules release in vendor/, with its Python 3.13 fix, built into antitrust on 3.13+.
+VENDORED_DURABLE = "2.0.28+vendored"
 #: Bumped when a record's fields change meaning (new fields may be added without a bump).
 AUDIT_RECORD_VERSION = 1
 
@@ -42,8 +44,8 @@ def versions() -> dict[str, str]:
     """The versions a decision depends on: antitrust, durable-rules and Python."""
     try:
         durable = version("durable-rules")
-    except PackageNotFoundError:  # pragma: no cover - the engine is a hard dependency
-        durable = "unknown"
+    except PackageNotFoundError:  # Python 3.13+: built from vendor/durable-rules (vendor/README.md)
+        durable = VENDORED_DURABLE
     return {"antitrust": __version__, "durable-rules": durable,
             "python": f"{platform.python_implementation()} {platform.python_version()}"}
 

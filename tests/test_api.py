@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -125,14 +126,16 @@ def test_the_public_names_are_those_in_all() -> None:
 def _readme_python_examples() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
 
 
 @pytest.mark.parametrize("index", range(3))
-def test_readme_python_examples_run(index: int, monkeypatch: pytest.MonkeyPatch,
+def test_readme_python_examples_run(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     examples = _readme_python_examples()
     assert len(examples) == 3, "the README's Python API section has three examples"
+    script = tmp_path / f"readme_example_{index + 1}.py"
+    script.write_text(examples[index], encoding="utf-8")
     monkeypatch.chdir(ROOT)
-    exec(compile(examples[index], f"README.md (Python example {index + 1})", "exec"), {})
+    runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.strip()
