@@ -131,7 +131,7 @@ def load_code(message: str) -> str:
 def check_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, today: date | None = None) -> CheckResult:
     """Load the rulebook under ``paths`` and analyse it; never raises on bad input."""
     try:
-        book = load_rulebook(paths)
+        book = load_rulebook(paths, check=False)
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         return CheckResult([Diagnostic(e.location, "error", load_code(e.message), e.message) for e in errors])
@@ -521,7 +521,7 @@ class _Checker:
 
     # -- fan-out -------------------------------------------------------------------------------
     def fanout(self) -> None:
-        from antitrust.compiler import FANOUT_LIMIT, compile_rulebook
+        from antitrust.compiler import FANOUT_LIMIT, MAX_FACT_KINDS, compile_rulebook
         from antitrust.errors import RulebookError
 
         contribution: dict[str, dict[str, int]] = {}
@@ -538,6 +538,7 @@ class _Checker:
             contribution[rule.id] = dict(compiled.fanout)
         all_dates = sorted({d for d in self.dates_for(self.book.rules) if d is not None} | {self.today})
         worst: dict[str, tuple[int, date]] = {}
+        too_many = False
         counts: dict[str, set[int]] = {}
         for at in all_dates:
             totals: dict[str, int] = {}
@@ -545,6 +546,12 @@ class _Checker:
                 if rule.id in contribution and self.active(rule, at):
                     for fact, n in contribution[rule.id].items():
                         totals[fact] = totals.get(fact, 0) + n
+            if len(totals) > MAX_FACT_KINDS and not too_many:
+                too_many = True
+                self.emit(self.in_file_order[0].location, "error", "fact-kinds",
+                          f"the rules match {len(totals)} kinds of fact (base and derived); the engine takes "
+                          f"at most {MAX_FACT_KINDS} in one rulebook (it hangs from 510 on). Merge derived facts "
+                          "that differ only in name into one with a field, or split the rulebook")
             for fact, n in totals.items():
                 counts.setdefault(fact, set()).add(n)
                 if n > worst.get(fact, (-1, at))[0]:

@@ -34,6 +34,14 @@ Cond = dict[str, Any]
 #: Rules that can match one fact type, at most. durable_rules fails a whole assertion (error
 #: 303) when one fact matches more than 64 rules; we keep a margin for the sink rule.
 FANOUT_LIMIT = 60
+#: $and/$or groups one pattern may hold: the engine keeps 32 expression slots per pattern, two
+#: per group, and fails with error 113 when they are all taken (measured: 15 work, 16 fail).
+MAX_GROUPS = 15
+#: Kinds of fact (base and derived) one ruleset may match. The engine hashes the first test of
+#: every pattern into a 512-slot table with no stop condition on lookup: once it is full,
+#: create_ruleset loops for ever and cannot be interrupted (measured: a chain of 508 derived
+#: facts compiles, 509 hangs; with our two internal kinds that is 511 and 512 slots).
+MAX_FACT_KINDS = 500
 
 
 @dataclass(frozen=True)
@@ -284,11 +292,22 @@ def _or(*items: Cond) -> Cond:
     return flat[0] if len(flat) == 1 else {"$or": flat}
 
 
+def _groups(cond: Any) -> int:
+    """How many $and/$or groups a compiled pattern holds (each takes two of the engine's 32
+    expression slots per pattern: error 113 beyond them)."""
+    if isinstance(cond, list):
+        return sum(_groups(c) for c in cond)
+    if not isinstance(cond, dict):
+        return 0
+    return sum((1 if k in {"$and", "$or"} else 0) + _groups(v) for k, v in cond.items())
+
+
 def _clean(value: float) -> float | int:
+    """A threshold as the engine gets it: whole numbers as integers, others rounded to four
+    decimals (conversion noise), small ones to four significant digits (never to zero)."""
     if float(value).is_integer():
         return int(value)
-    rounded = round(value, 4)
-    return rounded if "e" not in repr(rounded) else round(value)
+    return round(value, 4) if abs(value) >= 1 else float(f"{value:.4g}")
 
 
 def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
@@ -319,8 +338,22 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
             variants[name] = variant
             by_name[name] = (rule.id, variant)
             for pat in body["all"]:
-                fanout[next(iter(pat))] = fanout.get(next(iter(pat)), 0) + 1
+                fact_type, cond = next(iter(pat.items()))
+                fanout[fact_type] = fanout.get(fact_type, 0) + 1
+                groups = _groups(cond)
+                if groups > MAX_GROUPS:
+                    raise RulebookError(
+                        rule.when_location,
+                        f"rule {rule.id}: the condition on {fact_type!r} compiles into {groups} and/or groups "
+                        f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
+                        "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
         rules[rule.id] = CompiledRule(rule, variants, tuple(patterns), tuple(rc.atoms))
+    if len(fanout) > MAX_FACT_KINDS:
+        raise RulebookError(
+            book.rules[0].location,
+            f"the rules match {len(fanout)} kinds of fact (base and derived) on {at.isoformat()}; the engine takes "
+            f"at most {MAX_FACT_KINDS} in one rulebook (it hangs from 510 on). Merge derived facts that differ only "
+            "in name into one with a field, or split the rulebook")
     for fact_type, count in sorted(fanout.items()):
         if count > FANOUT_LIMIT:
             raise RulebookError(

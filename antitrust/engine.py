@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -191,8 +192,17 @@ def _names_in(node: Any, found: set[str]) -> None:
 _ABSENT = object()
 
 
+_EXPONENT = re.compile(r"\d[eE][+-]?\d")
+_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+)(\.\d+)?([eE][+-]?\d+)')
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON for the engine. Its parser takes an exponent only after a decimal point (``1.0e-05``,
+    not Python's ``1e-05``, which fails with error 204), so such numbers get one."""
+    text = json.dumps(value, ensure_ascii=False)
+    if _EXPONENT.search(text) is None:
+        return text
+    return _TOKEN.sub(lambda m: m.group(1) or f"{m.group(2)}{m.group(3) or '.0'}{m.group(4)}", text)
 
 
 class Session:

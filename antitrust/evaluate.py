@@ -8,11 +8,11 @@ firings that produced it, which is the proof tree the report shows.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from antitrust import reasons
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
 from antitrust.engine import Session
@@ -158,21 +158,20 @@ class _Fields(dict[str, Any]):
 
 def _fill(value: Any, facts: dict[str, dict[str, Any]]) -> Any:
     """Resolve '{fact.field}' in a derived fact's field from the matched facts."""
-    if not isinstance(value, str) or "{" not in value:
+    if not isinstance(value, str) or ("{" not in value and "}" not in value):
         return value
-    out = []
-    for literal, name, _spec, _conv in string.Formatter().parse(value):
-        out.append(literal)
-        if name:
-            fact, _, fld = name.partition(".")
-            v = facts.get(fact, {}).get(fld, "")
-            if isinstance(v, dict):
-                exact = v.get("lo") == v.get("hi") and "lo" in v
-                spec = FACT_TYPES.get(fact, {}).get(fld)
-                unit = "%" if spec is not None and spec.unit == "percent" else ""
-                v = f"{v['lo']:g}{unit}" if exact else "an unknown amount"
-            out.append(str(v))
-    return "".join(out)
+
+    def resolve(parts: tuple[str, ...]) -> str:
+        fact, fld = parts[0], ".".join(parts[1:])
+        v = facts.get(fact, {}).get(fld, "")
+        if isinstance(v, dict):
+            exact = v.get("lo") == v.get("hi") and "lo" in v
+            spec = FACT_TYPES.get(fact, {}).get(fld)
+            unit = "%" if spec is not None and spec.unit == "percent" else ""
+            v = f"{v['lo']:g}{unit}" if exact else "an unknown amount"
+        return str(v)
+
+    return reasons.render(value, resolve)
 
 
 def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Unknown, ...]:

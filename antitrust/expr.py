@@ -103,20 +103,34 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 def parse(text: str) -> Expr:
     """Parse a condition; raise :class:`ConditionSyntaxError` with a 0-based column."""
     source = " ".join(text.split("\n"))  # YAML folded text: columns stay meaningful per line
+    if len(source) > MAX_LENGTH:
+        raise ConditionSyntaxError(f"the condition is {len(source):,} characters long; at most {MAX_LENGTH:,} "
+                                   "are allowed (split it into derived facts)", 0)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         col = (exc.offset or 1) - 1
         raise ConditionSyntaxError(f"cannot parse the condition ({exc.msg})", col) from None
-    return _expr(tree.body)
+    except (MemoryError, RecursionError):  # Python's own parser gives up on deep nesting
+        raise ConditionSyntaxError(f"the condition nests too deeply; at most {MAX_DEPTH} levels are allowed",
+                                   0) from None
+    return _expr(tree.body, 0)
 
 
-def _expr(node: ast.expr) -> Expr:
+#: The longest condition accepted, in characters, and how deeply and/or/not may nest.
+MAX_LENGTH = 20_000
+MAX_DEPTH = 32
+
+
+def _expr(node: ast.expr, depth: int) -> Expr:
+    if depth > MAX_DEPTH:
+        raise ConditionSyntaxError(f"the condition nests too deeply; at most {MAX_DEPTH} levels of and, or "
+                                   "and not are allowed", node.col_offset)
     if isinstance(node, ast.BoolOp):
-        items = tuple(_expr(v) for v in node.values)
+        items = tuple(_expr(v, depth + 1) for v in node.values)
         return And(items) if isinstance(node.op, ast.And) else Or(items)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return Not(_expr(node.operand), node.col_offset)
+        return Not(_expr(node.operand, depth + 1), node.col_offset)
     if isinstance(node, ast.Compare):
         return _compare(node)
     if isinstance(node, ast.Name | ast.Attribute):

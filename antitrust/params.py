@@ -27,7 +27,7 @@ class ParamValue(BaseModel):
         "threshold). Without it a value applies until the next value's 'from'.",
     )
     #: None records that the value changed on this date but no confirmed figure was found.
-    value: float | None
+    value: float | None = Field(allow_inf_nan=False, le=1e18, ge=-1e18)
     citation: str = Field(min_length=3)
     url: str = Field(pattern=r"^https?://")
     status: Status

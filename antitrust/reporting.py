@@ -6,12 +6,11 @@ firings; reasons are the rules' own templates filled with the matched facts' val
 
 from __future__ import annotations
 
-import string
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from antitrust import __version__
+from antitrust import __version__, reasons
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
 from antitrust.facts import Provenance
@@ -81,22 +80,6 @@ def display(fact: str, field: str, value: Any) -> str:
             return f"unknown (at most {number_text(hi, unit)})"
         return "unknown"
     return str(value).replace("_", " ")
-
-
-class _Namespace:
-    """Lets a reason template say {stake.equity_after} or {param.de.gwb37.capital_low}."""
-
-    def __init__(self, resolve: Any, path: tuple[str, ...] = ()) -> None:
-        self._resolve = resolve
-        self._path = path
-
-    def __getattr__(self, name: str) -> _Namespace:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Namespace(self._resolve, (*self._path, name))
-
-    def __format__(self, spec: str) -> str:
-        return str(self._resolve(self._path))
 
 
 class _Builder:
@@ -284,10 +267,9 @@ class _Builder:
             value = fact.get(field)
             return self._party_name(value) if isinstance(value, str) else display(fact_name, field, value)
 
-        ns = {name: _Namespace(resolve, (name,)) for name in {*f.bound, "param"}}
         try:
-            return string.Formatter().vformat(template, (), _Fallback(ns, resolve))
-        except (KeyError, AttributeError, ValueError, IndexError) as exc:  # pragma: no cover - checked at load
+            return reasons.render(template, resolve)
+        except reasons.TemplateError as exc:  # pragma: no cover - every template is parsed at load
             return f"{template} [template error: {exc}]"
 
     def _party_name(self, value: Any) -> str:
@@ -498,15 +480,6 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
         band, undetermined, _ids = theory_band(ev, theory)
         out[f"theory:{theory}"] = band + (" (undetermined)" if undetermined else "")
     return out
-
-
-class _Fallback(dict[str, Any]):
-    def __init__(self, ns: dict[str, Any], resolve: Any) -> None:
-        super().__init__(ns)
-        self._resolve = resolve
-
-    def __missing__(self, key: str) -> Any:
-        return _Namespace(self._resolve, (key,))
 
 
 def build_report(evaluation: Evaluation, today: date | None = None, *,

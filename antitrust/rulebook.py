@@ -7,12 +7,13 @@ and all problems found in one pass are reported together.
 from __future__ import annotations
 
 import hashlib
-import string
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from antitrust import expr as ex
+from antitrust import reasons
 from antitrust.errors import InputError, InputErrors, Location, RulebookError
 from antitrust.params import Parameter, ParameterFile
 from antitrust.rulespec import Rule, RuleFile
@@ -21,6 +22,8 @@ from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_uni
 from antitrust.yamlio import Document, load
 
 Reporter = Callable[[int, str], None]
+#: The largest number a condition may compare with (amounts in KRW or JPY stay far below it).
+MAX_CONSTANT = 1e18
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,12 @@ def is_scenario_file(path: Path) -> bool:
     return path.name.endswith((".tests.yaml", ".tests.yml", ".tests.json"))
 
 
-def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Rulebook:
-    """Load every rule and parameter file under ``paths`` and check the whole rulebook."""
+def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: bool = True) -> Rulebook:
+    """Load every rule and parameter file under ``paths`` and check the whole rulebook.
+
+    With ``check`` (the default) the error-level analyses of ``rules check`` run too (see
+    :mod:`antitrust.rulegate`), so no path evaluates a rulebook the checker rejects; the checker
+    itself loads with ``check=False`` and reports them with the rest of its findings."""
     if isinstance(paths, str | Path):
         paths = [paths]
     files = _files(paths)
@@ -128,7 +135,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
     _check_duplicates(rules, errors)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    return Rulebook(
+    book = Rulebook(
         rules=tuple(sorted(rules, key=lambda r: r.id)),
         parameters=parameters,
         derived=derived,
@@ -136,6 +143,13 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         content_hash=digest.hexdigest(),
         parameter_locations=param_locations,
     )
+    if check:
+        from antitrust.rulegate import blocking_errors
+
+        errors += blocking_errors(book)
+        if errors:
+            raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return book
 
 
 def _load_params(doc: Document, out: dict[str, Parameter], locs: dict[str, Location],
@@ -302,7 +316,7 @@ def _check_rule(rule: LoadedRule, params: dict[str, Parameter], derived: dict[st
     _check_template(rule, derived, errors)
     if rule.spec.derive:
         for name, value in rule.spec.derive.fields.items():
-            if isinstance(value, str) and value.startswith("{"):
+            if isinstance(value, str) and ("{" in value or "}" in value):
                 _check_placeholders(rule, value, derived, errors, f"derive.fields.{name}")
     return errors
 
@@ -356,6 +370,9 @@ def _check_compare(atom: ex.Compare, spec: FieldSpec, params: dict[str, Paramete
                        f"{right.name} is in {p.unit}; compare like with like")
         elif isinstance(right.value, bool) or not isinstance(right.value, int | float):
             report(right.col, f"{atom.left} is a number; compared with {right}")
+        elif not math.isfinite(right.value) or abs(right.value) > MAX_CONSTANT:
+            report(right.col, f"{atom.left} is compared with {right.value!r}; a constant must be a finite number "
+                   f"of at most {MAX_CONSTANT:.0e} in size")
         return
     if isinstance(right, ex.Param):
         report(right.col, f"{atom.left} is a {_kind(spec)}; parameters are numbers")
@@ -404,11 +421,9 @@ def _check_or(e: ex.Expr, err: Reporter) -> None:
         _check_or(e.item, err)
 
 
-_FORMATTER = string.Formatter()
-
-
 def placeholders(template: str) -> list[str]:
-    return [name for _, name, _, _ in _FORMATTER.parse(template) if name]
+    """The references in a reason template (a :class:`ValueError` when it is outside the grammar)."""
+    return reasons.names(template)
 
 
 def _check_template(rule: LoadedRule, derived: dict[str, DerivedFact], errors: list[InputError]) -> None:

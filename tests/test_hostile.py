@@ -46,6 +46,28 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     (f"{D}/voting_over_100.yaml", ["evaluate"], 2, [f"{D}/voting_over_100.yaml:22:5: stakes.0.voting_after: expected less than or equal to 100 (got 100.0001)"]),
     (f"{D}/year_far.yaml", ["evaluate"], 2, [f"{D}/year_far.yaml:10:9: parties.0.turnover.0.year: expected less than or equal to 2200 (got 99999)"]),
     (f"{D}/year_zero.yaml", ["evaluate"], 2, [f"{D}/year_zero.yaml:17:3: transaction.closing: expected a valid date in the format YYYY-MM-DD, year 0 is out of range (got '0000-01-01')"]),
+    ('tests/hostile/rules/cycle.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/cycle.yaml:8:14: error: derived facts form a cycle: influence_a → influence_b → influence_a (rules BROKEN-CYCLE-B, BROKEN-CYCLE-A); a fact cannot be a reason for itself', '1 error, 0 warnings, 3 notes (shown with --verbose) in 3 rules and 0 parameters']),
+    ('tests/hostile/rules/cycle.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/cycle.yaml:8:14: derived facts form a cycle: influence_a → influence_b → influence_a (rules BROKEN-CYCLE-B, BROKEN-CYCLE-A); a fact cannot be a reason for itself']),
+    ('tests/hostile/rules/fx_zero', ['rules', 'check'], 2, ['tests/hostile/rules/fx_zero/params.yaml:8:7: error: parameter fx.usd_per_eur: an exchange rate must be positive, not 0', '1 error, 0 warnings, 1 note (shown with --verbose) in 1 rule and 1 parameter']),
+    ('tests/hostile/rules/fx_zero', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/fx_zero/params.yaml:8:7: parameter fx.usd_per_eur: an exchange rate must be positive, not 0']),
+    ('tests/hostile/rules/huge_constant.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/huge_constant.yaml:7:32: error: rule HOSTILE-HUGE: stake.equity_after is compared with inf; a constant must be a finite number of at most 1e+18 in size', '1 error, 0 warnings']),
+    ('tests/hostile/rules/huge_constant.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/huge_constant.yaml:7:32: rule HOSTILE-HUGE: stake.equity_after is compared with inf; a constant must be a finite number of at most 1e+18 in size']),
+    ('tests/hostile/rules/long_not.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/long_not.yaml:7:11: error: rule HOSTILE-LONG: the condition is 40,027 characters long; at most 20,000 are allowed (split it into derived facts)', '1 error, 0 warnings']),
+    ('tests/hostile/rules/long_not.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/long_not.yaml:7:11: rule HOSTILE-LONG: the condition is 40,027 characters long; at most 20,000 are allowed (split it into derived facts)']),
+    ('tests/hostile/rules/nested_not.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/nested_not.yaml:7:143: error: rule HOSTILE-NESTED: the condition nests too deeply; at most 32 levels of and, or and not are allowed', '1 error, 0 warnings']),
+    ('tests/hostile/rules/nested_not.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/nested_not.yaml:7:143: rule HOSTILE-NESTED: the condition nests too deeply; at most 32 levels of and, or and not are allowed']),
+    ('tests/hostile/rules/param_nan', ['rules', 'check'], 2, ['tests/hostile/rules/param_nan/params.yaml:8:7: error: parameters.0.values.0.value: expected a finite number (got nan)', "tests/hostile/rules/param_nan/rules.yaml:7:33: error: rule HOSTILE-NAN: unknown parameter 'ex.share'", '2 errors, 0 warnings']),
+    ('tests/hostile/rules/param_nan', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/param_nan/params.yaml:8:7: parameters.0.values.0.value: expected a finite number (got nan)', "tests/hostile/rules/param_nan/rules.yaml:7:33: rule HOSTILE-NAN: unknown parameter 'ex.share'"]),
+    ('tests/hostile/rules/param_overflow', ['rules', 'check'], 2, ['tests/hostile/rules/param_overflow/params.yaml:8:7: error: parameters.0.values.0.value: expected a finite number (got inf)', "tests/hostile/rules/param_overflow/rules.yaml:7:37: error: rule HOSTILE-OVERFLOW: unknown parameter 'ex.amount'", '2 errors, 0 warnings']),
+    ('tests/hostile/rules/param_overflow', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/param_overflow/params.yaml:8:7: parameters.0.values.0.value: expected a finite number (got inf)', "tests/hostile/rules/param_overflow/rules.yaml:7:37: rule HOSTILE-OVERFLOW: unknown parameter 'ex.amount'"]),
+    ('tests/hostile/rules/template_format.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/template_format.yaml:3:5: error: rule HOSTILE-FORMAT: reason: bad template ({stake.equity_after:>999999999} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)", '1 error, 0 warnings']),
+    ('tests/hostile/rules/template_format.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/template_format.yaml:3:5: rule HOSTILE-FORMAT: reason: bad template ({stake.equity_after:>999999999} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)"]),
+    ('tests/hostile/rules/template_index.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/template_index.yaml:3:5: error: rule HOSTILE-INDEX: reason: bad template ({stake.equity_after[0]} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)", '1 error, 0 warnings']),
+    ('tests/hostile/rules/template_index.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/template_index.yaml:3:5: rule HOSTILE-INDEX: reason: bad template ({stake.equity_after[0]} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)"]),
+    ('tests/hostile/rules/template_leak.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/template_leak.yaml:3:5: error: rule HOSTILE-LEAK: reason: bad template ({param.__class__.__init__.__globals__[sys].modules[os].environ[SECRET_TOKEN]} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)", '1 error, 0 warnings']),
+    ('tests/hostile/rules/template_leak.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/template_leak.yaml:3:5: rule HOSTILE-LEAK: reason: bad template ({param.__class__.__init__.__globals__[sys].modules[os].environ[SECRET_TOKEN]} is not a reference: write a fact's field ({stake.equity_after}) or a parameter ({param.name}); no formatting, indexing or other attributes)"]),
+    ('tests/hostile/rules/wide_or.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/wide_or.yaml:7:11: error: rule HOSTILE-WIDE: the condition on 'stake' compiles into 62 and/or groups (three-valued logic expands each 'or' and 'not'); the engine takes at most 15 in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact", '1 error, 0 warnings, 1 note (shown with --verbose) in 1 rule and 0 parameters']),
+    ('tests/hostile/rules/wide_or.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/wide_or.yaml:7:11: rule HOSTILE-WIDE: the condition on 'stake' compiles into 62 and/or groups (three-valued logic expands each 'or' and 'not'); the engine takes at most 15 in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact"]),
 ]
 
 
@@ -78,6 +100,7 @@ def test_hostile_input(path: str, command: list[str], code: int, expected: list[
     assert "Traceback" not in err
     assert err.splitlines() == expected
     assert got == code
+    assert "SECRET" not in _out
 
 
 def test_every_corpus_file_has_a_case() -> None:
@@ -85,7 +108,10 @@ def test_every_corpus_file_has_a_case() -> None:
     covered = {c[0] for c in CASES}
     folders = {c[0] for c in CASES if (ROOT / c[0]).is_dir()}
     uncovered = {f for f in files - covered if not any(f.startswith(d + "/") for d in folders)}
-    assert not uncovered - {f"{D}/valid.yaml"}, f"add a row to CASES for {sorted(uncovered)}"
+    # Inputs that must work are covered by the tests below.
+    works = {f"{D}/valid.yaml", f"{H}/rules/tiny_constant.yaml", f"{H}/rules/param_tiny/params.yaml",
+             f"{H}/rules/param_tiny/rules.yaml"}
+    assert not uncovered - works, f"add a row to CASES for {sorted(uncovered - works)}"
 
 
 def test_the_valid_base_deal_evaluates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,9 +128,9 @@ def test_an_input_over_the_size_limit_is_refused_before_parsing(tmp_path: Path, 
     code, _out, err = run(["check", str(big)], capsys)
     assert code == 2
     assert err == f"{big}: input is 3,145,754 bytes, over the limit of 2,097,152 (set ANTITRUST_MAX_INPUT_BYTES to raise it)\n"
-    monkeypatch.setenv("ANTITRUST_MAX_INPUT_BYTES", "1000")
+    monkeypatch.setenv("ANTITRUST_MAX_INPUT_BYTES", "200")
     code, _out, err = run(["evaluate", f"{D}/valid.yaml"], capsys)
-    assert code == 2 and "over the limit of 1,000" in err
+    assert code == 2 and "over the limit of 200" in err
 
 
 def test_a_crash_exits_3_with_a_hint_and_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str],
@@ -123,3 +149,38 @@ def test_a_crash_exits_3_with_a_hint_and_debug_shows_the_traceback(capsys: pytes
     code, _out, err = run(["--debug", "evaluate", f"{D}/valid.yaml"], capsys)
     assert code == 3
     assert "Traceback (most recent call last)" in err and err.rstrip().endswith("internal error: KeyError: 'surprise'")
+
+
+@pytest.mark.parametrize("rules", ["tests/hostile/rules/tiny_constant.yaml", "tests/hostile/rules/param_tiny"])
+def test_numbers_in_exponent_form_reach_the_engine_and_fire(rules: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python writes 1e-05; the engine's parser needs a decimal point (1.0e-05) or fails with 204.
+    code, out, err = run(["evaluate", f"{D}/valid.yaml", "--rules", rules, "-f", "json"], capsys)
+    assert (code, err) == (0, "")
+    assert '"HOSTILE-TINY' in out
+
+
+def _chain(folder: Path, n: int) -> Path:
+    """A rulebook of ``n`` derived facts, each derived from the one before."""
+    head = ('    jurisdiction: US\n    basis: {citation: 15 U.S.C. §18a, url: "https://www.law.cornell.edu/uscode/text/15/18a"}\n'
+            '    reason: "Example."\n')
+    rules = ["rules:"]
+    for i in range(n):
+        when = "stake.equity_after > 10" if i == 0 else f"d{i - 1}"
+        rules.append(f"  - id: CHAIN-{i}\n    title: Chain {i}\n{head}    when: {when}\n    derive: {{fact: d{i}, fields: {{}}}}")
+    rules.append(f"  - id: CHAIN-END\n    title: Chain end\n{head}    when: d{n - 1}\n    verdict: {{filing: mandatory}}")
+    folder.mkdir()
+    (folder / "rules.yaml").write_text("\n".join(rules) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_rulebook_with_more_kinds_of_fact_than_the_engine_takes_is_refused(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # 509 derived facts made durable's create_ruleset loop for ever; 499 still work.
+    code, out, err = run(["evaluate", f"{D}/valid.yaml", "--rules", str(_chain(tmp_path / "ok", 499)), "-f", "json"], capsys)
+    assert (code, err) == (0, "") and '"CHAIN-END"' in out
+    big = _chain(tmp_path / "big", 520)
+    code, _out, err = run(["evaluate", f"{D}/valid.yaml", "--rules", str(big)], capsys)
+    assert code == 2
+    assert err == (f"{big}/rules.yaml:2:5: the rules match 521 kinds of fact (base and derived) on 2025-06-30; the engine "
+                   "takes at most 500 in one rulebook (it hangs from 510 on). Merge derived facts that differ only in name "
+                   "into one with a field, or split the rulebook\n")
