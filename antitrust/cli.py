@@ -107,7 +107,7 @@ def evaluate(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
-    today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
+    today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date deadlines (call-in and review periods) are counted to and parameter review dates checked against (default: today).")] = None,
     fail_on: Annotated[Level | None, typer.Option(help="Exit 1 if a risk band (or filing) reaches this level.")] = None,
 ) -> None:
     """Evaluate deal files and print a reasoned risk report."""
@@ -120,7 +120,8 @@ def evaluate(
     try:
         book = load_rulebook(rules)
         loaded = [load_deal(d, verify_sources=True) for d in deals]
-        reports = [build_report(run(d, book, as_of=_parse_date(as_of)), today=_parse_date(today)) for d in loaded]
+        day = _parse_date(today)
+        reports = [build_report(run(d, book, as_of=_parse_date(as_of), today=day), today=day) for d in loaded]
     except (InputError, InputErrors) as exc:
         _fail(_input_errors(exc))
         return

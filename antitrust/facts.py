@@ -20,6 +20,7 @@ from antitrust.factbase import interval as _interval
 from antitrust.factbase import join as _join
 from antitrust.memberstates import MEMBER_STATE_FIELDS, member_state_figures
 from antitrust.money import Money, format_money
+from antitrust.timeline import closed_by, law_date, months_since_closing
 from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
 
 
@@ -90,9 +91,11 @@ def _sources(f: Fact[Any] | None) -> tuple[str, ...]:
 
 
 class _Builder:
-    def __init__(self, deal: Deal, as_of: date, rates: RateTable) -> None:
+    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> None:
         self.deal = deal
         self.as_of = as_of
+        #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
+        self.today = today or as_of
         self.rates = rates
         self.flat = FlatDeal(facts=[])
         self._roles = {p.id: p.role for p in deal.parties}
@@ -205,12 +208,8 @@ class _Builder:
             fields[f"valuation_{code.lower()}"] = val.get(code, {"lo": 0})
         fields["payout_to_holders"] = _bool(tx.payout_to_holders)
         fields["structured_to_avoid_review"] = _bool(tx.structured_to_avoid_review)
-        closing = tx.closing.value if tx.closing is not None and tx.closing.known else None
-        if closing is not None:
-            fields["completed"] = closing <= self.as_of
-            months = (self.as_of.year - closing.year) * 12 + (self.as_of.month - closing.month)
-            months -= 1 if self.as_of.day < closing.day else 0
-            fields["months_since_closing"] = _interval(months, months)
+        fields["completed"] = closed_by(self.deal, self.today)
+        fields["months_since_closing"] = months_since_closing(self.deal, self.today)
         fact = self.add("deal", fields)
         base = "transaction"
         for code in ("eur", "usd", "gbp"):
@@ -221,10 +220,8 @@ class _Builder:
                   self.fact_prov(tx.structured_to_avoid_review, f"{base}.structured_to_avoid_review"))
         for k in ("share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"):
             self.note(fact, f"is_{k}", Provenance(f"{base}.types", "yes" if k in tx.types else "no"))
-        if closing is not None:
-            prov = self.fact_prov(tx.closing, f"{base}.closing")
-            self.note(fact, "completed", prov)
-            self.note(fact, "months_since_closing", prov)
+        self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
+        self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
 
     def party_fact(self, i: int, p: Party) -> None:
         world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
@@ -521,18 +518,14 @@ def _difference(after: Interval, before: Interval) -> Interval:
     return _interval(lo, hi)
 
 
-def flatten(deal: Deal, as_of: date, rates: RateTable) -> FlatDeal:
-    """The engine facts for ``deal`` as of ``as_of``."""
-    return _Builder(deal, as_of, rates).build()
+def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> FlatDeal:
+    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``."""
+    return _Builder(deal, as_of, rates, today).build()
 
 
 def relevant_date(deal: Deal, today: date) -> date:
-    """The date whose law applies: closing, else signing, else announcement, else today."""
-    tx = deal.transaction
-    for f in (tx.closing, tx.signed, tx.announced):
-        if f is not None and f.known and f.value is not None:
-            return f.value
-    return today
+    """The date whose law applies: closing, else signing, else announcement (see timeline.law_date)."""
+    return law_date(deal, today).at
 
 
 __all__ = ["ConversionRecord", "FlatDeal", "Provenance", "RateTable", "Source", "flatten", "relevant_date"]

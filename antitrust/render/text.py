@@ -17,6 +17,12 @@ _FILING_STYLE = {"mandatory": "bold red", "undetermined": "bold yellow", "volunt
 _BAND_STYLE = {"high": "bold red", "medium": "yellow", "low": "green", "none": "dim"}
 
 
+def _route_status(status: str, until: object) -> str:
+    if status == "expired":
+        return f" (expired on {until})" if until else " (expired)"
+    return " (possible)" if status == "possible" else ""
+
+
 def render_text(report: Report, *, width: int = 110, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
@@ -38,8 +44,9 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
     table.add_column("still reachable by / would be decided by", ratio=2)
     for j in report.jurisdictions:
         why = "\n".join(f"{fid}: {by_id[fid].reason}" for fid in j.decided_by) or "no filing test is met"
-        extra = [f"{r.route.replace('_', ' ')}{'' if r.status == 'holds' else ' (possible)'} [{r.finding}]"
-                 for r in j.reach]
+        extra = [f"{r.route.replace('_', ' ')}{_route_status(r.status, r.until)} [{r.finding}]" for r in j.reach]
+        extra += [f"{w.status}: {w.text}" for w in j.windows]
+        extra += [f"{x.kind.replace('_', ' ')} ({x.status}): {x.text}" for x in j.exposure]
         extra += [f"{n.fact} {n.test} [{n.finding}]" for n in j.needed]
         filing = j.filing.replace("_", " ") + (", suspensory" if j.suspensory else "")
         table.add_row(j.code, Text(filing, style=_FILING_STYLE[j.filing]), why, "\n".join(extra))
