@@ -88,7 +88,7 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
                 if t is not None:
                     stated.append(b.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
                 plo, phi = b._convert_bounds(t.amount if t else None, "EUR", f"{p.name} {state} turnover",
-                                                t.year if t else None)
+                                             b.turnover_year(t))
                 lo += plo or 0.0
                 if phi is None:
                     hi_known = False
