@@ -40,6 +40,12 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
+
+
+class DetailLevel(StrEnum):
+    brief = "brief"
+    full = "full"
 
 
 class Level(StrEnum):
@@ -105,6 +111,7 @@ def evaluate(
     deals: Annotated[list[Path], typer.Argument(help="Deal files (YAML or JSON).", show_default=False)],
     rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    detail: Annotated[DetailLevel, typer.Option("--detail", help="brief: one page; full: everything, reorganised (HTML is always full).")] = DetailLevel.brief,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
@@ -128,9 +135,13 @@ def evaluate(
         typer.echo(f"engine error: {exc}", err=True)
         raise typer.Exit(EXIT_ENGINE) from None
     if fmt is Format.json and len(reports) > 1:
-        text = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in reports) + "\n]\n"
+        text = "[\n" + ",\n".join(RENDERERS["json"](r).rstrip("\n") for r in reports) + "\n]\n"
+    elif fmt is Format.text:
+        color = output is None and sys.stdout.isatty()
+        text = "\n".join(RENDERERS["text"](r, detail.value, color=color) for r in reports)
     else:
-        text = "\n".join(RENDERERS[fmt.value](r) for r in reports)
+        level = "full" if fmt is Format.html else detail.value
+        text = "\n".join(RENDERERS[fmt.value](r, level) for r in reports)
     protected = [*deals, *(p for p in rules.rglob("*") if p.is_file())] if rules.is_dir() else [*deals, rules]
     _write(text, output, protected)
     if fail_on is not None:
