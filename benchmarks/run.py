@@ -156,8 +156,7 @@ def in_process(n: int, rules: Path) -> dict[str, Any]:
         compiled, session = compiled_for(book, at)
         recorder = _Recorder(Evaluation(deal=d, as_of=at, compiled=compiled, flat=flats[i]))
         session.run(flats[i].facts, recorder)
-        if hasattr(recorder, "finish"):
-            recorder.finish()
+        recorder.finish()
 
     out["engine_and_recording_ms"] = statistics.median(per_deal(engine_and_record, list(range(len(pairs))), repeat=3))
     evs = [evaluate(d, book, as_of=at) for d, at in pairs]
