@@ -24,7 +24,7 @@ import typer
 
 from antitrust.bundled import RULES_HELP, choose_rules
 from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
-from antitrust.fileio import write_text_atomic
+from antitrust.fileio import same_file, write_text_atomic
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -80,9 +80,12 @@ def _write(text: str, output: Path | None, protected: list[Path]) -> None:
         return
     target = output.resolve()
     for p in protected:
-        if p.exists() and p.resolve() == target:
+        if same_file(p, output):
             _fail([InputError(Location(str(output)), "refusing to overwrite an input file; choose another --output")])
-    write_text_atomic(target, text)
+    try:
+        write_text_atomic(target, text)
+    except OSError as exc:
+        _fail([InputError(Location(str(output)), f"cannot write: {exc.strerror or exc}")])
 
 
 def _parse_date(value: datetime | None) -> date | None:

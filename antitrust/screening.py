@@ -22,7 +22,6 @@ window of chunks in flight keeps memory flat however long the input is.
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import multiprocessing
 import multiprocessing.pool
@@ -37,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from antitrust.csvdeals import check_columns, nest_row
 from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
 
 RECORD_VERSION = 1
@@ -114,6 +114,25 @@ def read_items(paths: Iterable[Path]) -> Iterator[Item]:
             yield from _csv_items(path)
 
 
+def canonical_source(source: str) -> str:
+    """The resolved form of an input's name, so two spellings of one file key the same records."""
+    try:
+        return os.path.realpath(source)
+    except (OSError, ValueError):
+        return source
+
+
+def dumps_line(record: dict[str, Any]) -> str:
+    """One record as a JSON line that can always be written: text that cannot be encoded (a lone
+    surrogate, a file name that is not UTF-8) is escaped rather than lost."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True)
+    return line
+
+
 def _open_text(path: Path) -> Any:
     try:
         # utf-8-sig: spreadsheet programs often start a UTF-8 CSV with a byte-order mark.
@@ -123,18 +142,23 @@ def _open_text(path: Path) -> Any:
 
 
 def _jsonl_items(path: Path) -> Iterator[Item]:
+    row = 0
     with _open_text(path) as fh:
         try:
             for row, line in enumerate(fh, start=1):
                 if line.strip():
                     yield Item(str(path), row, "json", line)
         except UnicodeDecodeError as exc:
-            raise ScreenInputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+            # The deals read so far are screened; the rest of the file cannot be read.
+            yield Item(str(path), row + 1, "error", f"{path}:{row + 1}: not UTF-8 text ({exc.reason}); "
+                       "the rest of the file was not read")
 
 
 def _csv_items(path: Path) -> Iterator[Item]:
     with _open_text(path) as fh:
         try:
+            number = 0
+            _raise_field_limit()
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
@@ -149,10 +173,18 @@ def _csv_items(path: Path) -> Iterator[Item]:
                 # The record number counts data rows (the header is row 0); the line number of
                 # the row in the file is reader.line_num, which differs when cells span lines.
                 yield Item(str(path), number, "csv", (header, cells, reader.line_num))
-        except UnicodeDecodeError as exc:
-            raise ScreenInputError(f"{path}: not UTF-8 text ({exc.reason})") from None
-        except csv.Error as exc:
-            raise ScreenInputError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            # The rows read so far are screened; the rest of the file cannot be read reliably.
+            what = f"not UTF-8 text ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else f"malformed CSV ({exc})"
+            yield Item(str(path), number + 1, "error", f"{path}:{reader.line_num}: {what}; "
+                       "the rest of the file was not read")
+
+
+def _raise_field_limit() -> None:
+    """Let a CSV cell be as large as any input may be (the csv module stops at 128 KB)."""
+    from antitrust.yamlio import max_input_bytes
+
+    csv.field_size_limit(max(csv.field_size_limit(), max_input_bytes()))
 
 
 def count_items(paths: Iterable[Path]) -> int | None:
@@ -175,104 +207,6 @@ def count_items(paths: Iterable[Path]) -> int | None:
                 return None
             total += lines - (1 if kind == "csv" and lines else 0)
     return total
-
-
-# -- CSV columns ----------------------------------------------------------------------------------
-
-def check_columns(header: list[str]) -> list[str]:
-    """Problems with a CSV header: empty or repeated names, and a name used both as a value and
-    as a group of nested fields (``parties.0`` beside ``parties.0.id``)."""
-    problems = []
-    seen: set[str] = set()
-    for i, name in enumerate(header, start=1):
-        if not name:
-            problems.append(f"column {i} has no name")
-            continue
-        if name in seen:
-            problems.append(f"column {name!r} appears twice")
-        if any(not part for part in name.split(".")):
-            problems.append(f"column {name!r}: empty part in a dotted name")
-        seen.add(name)
-    for name in seen:
-        if any(other.startswith(name + ".") for other in seen):
-            problems.append(f"column {name!r} is also the prefix of nested columns ({name}.…)")
-    return sorted(set(problems))
-
-
-def _cell(text: str) -> Any:
-    """A cell's value: JSON when it starts with [ or {, otherwise the text itself (pydantic reads
-    numbers, yes/no and dates from text); an empty cell is absent."""
-    value = text.strip()
-    if value[:1] in {"[", "{"}:
-        return json.loads(value)
-    return value
-
-
-def nest_row(header: list[str], cells: list[str]) -> dict[str, Any]:
-    """Build a deal dict from a CSV row: ``parties.0.turnover.1.amount`` -> nested dicts and lists.
-
-    A numeric part is a list index; lists are filled in index order and may not have gaps."""
-    if len(cells) > len(header):
-        raise ValueError(f"the row has {len(cells)} cells but the header names {len(header)} columns")
-    root: dict[str, Any] = {}
-    for name, raw in zip(header, cells, strict=False):
-        if not raw.strip():
-            continue
-        try:
-            value = _cell(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"column {name!r}: invalid JSON in the cell ({exc.msg})") from None
-        parts: list[str | int] = [int(p) if p.isdigit() else p for p in name.split(".")]
-        node: Any = root
-        for here, nxt in itertools.pairwise(parts):
-            node = _child(node, here, isinstance(nxt, int), name)
-        _put(node, parts[-1], value, name)
-    out: dict[str, Any] = _close_lists(root, "")
-    if "schema_version" not in out:
-        out["schema_version"] = 1  # the layout is version 1; the column may be left out
-    elif isinstance(out["schema_version"], str) and out["schema_version"].isdigit():
-        out["schema_version"] = int(out["schema_version"])
-    return out
-
-
-class _Sparse(dict[int, Any]):
-    """A list being filled from columns in any order (``parties.1.id`` before ``parties.0.id``)."""
-
-
-def _child(node: Any, key: str | int, want_list: bool, column: str) -> Any:
-    _check_key(node, key, column)
-    existing = node.get(key)
-    if existing is None:
-        existing = node[key] = _Sparse() if want_list else {}
-    elif isinstance(existing, _Sparse) != want_list or not isinstance(existing, dict):
-        raise ValueError(f"column {column!r}: {key!r} is used both as a list and as a group of fields")
-    return existing
-
-
-def _put(node: Any, key: str | int, value: Any, column: str) -> None:
-    _check_key(node, key, column)
-    node[key] = value
-
-
-def _check_key(node: Any, key: str | int, column: str) -> None:
-    in_list, position = isinstance(node, _Sparse), isinstance(key, int)
-    if in_list and not position:
-        raise ValueError(f"column {column!r}: {key!r} where a list position (0, 1, ...) is expected")
-    if position and not in_list:
-        raise ValueError(f"column {column!r}: {key} is a list position where a field name is expected")
-
-
-def _close_lists(node: Any, path: str) -> Any:
-    """Turn every sparse list into a plain list, checking its positions run 0, 1, 2, ..."""
-    if isinstance(node, _Sparse):
-        positions = sorted(node)
-        if positions != list(range(len(positions))):
-            missing = next(i for i in range(len(positions) + 1) if i not in node)
-            raise ValueError(f"{path}: list positions must run 0, 1, 2, ...; position {missing} is missing")
-        return [_close_lists(node[i], f"{path}.{i}") for i in positions]
-    if isinstance(node, dict):
-        return {k: _close_lists(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
-    return node
 
 
 # -- evaluating (in workers) ----------------------------------------------------------------------
@@ -317,6 +251,8 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
 
     base: dict[str, Any] = {"source": item.source, "row": item.row}
     deal_id: str | None = None
+    if item.kind == "error":
+        return _error(base, None, "input", [str(item.payload)])
     try:
         doc = _parsed(item)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
@@ -330,7 +266,7 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         return _error(base, deal_id, "engine", [f"{_where(item)}: engine error: {exc}"])
     except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
         return _error(base, deal_id, "engine", [f"{_where(item)}: internal error: {exc!r}"])
-    return json.dumps({**base, **record}, ensure_ascii=False), summary
+    return dumps_line({**base, **record}), summary
 
 
 def _where(item: Item) -> str:
@@ -339,13 +275,13 @@ def _where(item: Item) -> str:
 
 def _error(base: dict[str, Any], deal_id: str | None, kind: str, errors: list[str]) -> tuple[str, Summary]:
     record = {**base, "id": deal_id, "status": "error", "error_kind": kind, "errors": errors}
-    return json.dumps(record, ensure_ascii=False), ("error", kind, (), (), ())
+    return dumps_line(record), ("error", kind, (), (), ())
 
 
 def _parsed(item: Item) -> Any:
     """Parse one item into a Document (data and positions); InputError carries file:row:col."""
     from antitrust.errors import DealFileError
-    from antitrust.yamlio import Document, load
+    from antitrust.yamlio import Document, check_data, load
 
     if item.kind == "file":
         try:
@@ -357,13 +293,19 @@ def _parsed(item: Item) -> Any:
             data = json.loads(item.payload)
         except json.JSONDecodeError as exc:
             raise DealFileError(Location(item.source, item.row, exc.colno), f"invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise DealFileError(Location(item.source, item.row, 1), "nested too deeply") from None
         # Every field of a one-line deal points at its line.
+        check_data(data, Location(item.source, item.row, 1))
         return Document(item.source, data, {(): (item.row, 1)})
     header, cells, line = item.payload
     try:
         data = nest_row(header, cells)
+    except RecursionError:
+        raise DealFileError(Location(item.source, line, 1), f"row {item.row}: nested too deeply") from None
     except ValueError as exc:
         raise DealFileError(Location(item.source, line, 1), f"row {item.row}: {exc}") from None
+    check_data(data, Location(item.source, line, 1))
     return Document(item.source, data, {(): (line, 1)})
 
 

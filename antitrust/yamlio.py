@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import marshal
+import math
 import os
 import re
 import stat
@@ -119,6 +120,32 @@ def check_text(text: str, path: str) -> None:
         line, col = _line_col(text, long.start())
         raise InputError(Location(path, line, col), f"a number with {len(long.group()):,} digits; numbers may "
                          f"have at most {MAX_DIGITS} digits")
+
+
+def check_data(data: Any, where: Location) -> None:
+    """Refuse parsed data (JSON read without this module) that nests too deeply or holds text no
+    input may hold; raises :class:`~antitrust.errors.DealFileError` at ``where``."""
+    from antitrust.errors import DealFileError
+
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH or seen > MAX_NODES:
+            raise DealFileError(where, f"nested too deeply; at most {MAX_DEPTH} levels are allowed" if depth > MAX_DEPTH
+                                else f"more than {MAX_NODES:,} values")
+        if isinstance(node, dict):
+            stack += [(k, depth + 1) for k in node]
+            stack += [(v, depth + 1) for v in node.values()]
+        elif isinstance(node, list):
+            stack += [(v, depth + 1) for v in node]
+        elif isinstance(node, str):
+            bad = _FORBIDDEN.search(node)
+            if bad is not None:
+                raise DealFileError(where, f"{_character_name(bad.group())} is not allowed in text, even as an escape")
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise DealFileError(where, f"{node} is not a finite number")
 
 
 def _json_too_deep(text: str) -> int:

@@ -150,7 +150,9 @@ def test_rules_docs_needs_a_folder_and_a_valid_rulebook(tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr.strip()) == (2, f"{target}: --output must be a folder")
     result = CliRunner().invoke(app, ["rules", "docs", str(ROOT / "tests" / "broken" / "rules" / "cycle.yaml"),
                                       "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0  # a cycle is a checker finding; the rulebook itself loads
+    # A rulebook that `rules check` rejects (here: a cycle) is refused by every command.
+    assert result.exit_code == 2
+    assert "derived facts form a cycle" in result.stderr
     result = CliRunner().invoke(app, ["rules", "docs", str(ROOT / "tests" / "broken" / "rules" / "condition_typo.yaml"),
                                       "-o", str(tmp_path / "out2")])
     assert result.exit_code == 2

@@ -49,6 +49,7 @@ def screen_command(
     from antitrust.screening import (
         ScreenInputError,
         Tally,
+        canonical_source,
         count_items,
         default_workers,
         input_kind,
@@ -68,11 +69,15 @@ def screen_command(
             input_kind(p)
     except ScreenInputError as exc:
         fail([str(exc)])
+    from antitrust.fileio import same_file
+
+    # Files are compared by identity: a hard link or another spelling of an input is the input.
     if output is not None:
-        others: list[Path] = [*inputs, *([summary] if summary is not None else [])]
-        if any(p.exists() and p.resolve() == output.resolve() for p in others):
+        if any(same_file(p, output) for p in inputs):
             fail([f"{output}: refusing to overwrite an input; choose another --output"])
-    if summary is not None and summary.exists() and any(p.resolve() == summary.resolve() for p in inputs):
+        if summary is not None and same_file(summary, output):
+            fail([f"{summary}: --summary and --output are the same file; choose another --summary"])
+    if summary is not None and any(same_file(p, summary) for p in inputs):
         fail([f"{summary}: refusing to overwrite an input; choose another --summary"])
     try:
         rules_dir = rules_path(rules)
@@ -85,7 +90,8 @@ def screen_command(
     tally = Tally()
     done: set[tuple[str, int]] = set()
     if resume and output is not None:
-        done = read_done(output, tally)
+        # Keyed by the resolved input path: in.jsonl and /abs/in.jsonl are one input.
+        done = {(canonical_source(src), row) for src, row in read_done(output, tally)}
     n_workers = workers or default_workers()
     total = count_items(inputs)
     fixed = as_of.date() if as_of else None
@@ -132,11 +138,11 @@ def screen_command(
 
 def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int]], tally: Any,
          reporter: _Progress, workers: int, as_of: date | None, today: date) -> None:
-    from antitrust.screening import read_items, run_batch
+    from antitrust.screening import canonical_source, read_items, run_batch
 
     def items() -> Any:
         for item in read_items(inputs):
-            if item.key in done:
+            if (canonical_source(item.source), item.row) in done:
                 tally.skipped += 1
                 continue
             yield item
