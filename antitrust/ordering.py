@@ -69,10 +69,10 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     for i in order:
         f = firings[i]
         # Unknowns are worked out from the matched facts when first read, after the renumbering.
-        inputs = tuple(mapping[x] for x in f.derived_inputs)
+        renamed = tuple(mapping[x] for x in f.derived_inputs)
         made = mapping[f.derived_id] if f.derived_id is not None else None
-        new.append(f if inputs == f.derived_inputs and made == f.derived_id
-                   else replace(f, derived_inputs=inputs, derived_id=made))
+        new.append(f if renamed == f.derived_inputs and made == f.derived_id
+                   else replace(f, derived_inputs=renamed, derived_id=made))
     firings[:] = new
     records = {}
     for old, fresh in mapping.items():
