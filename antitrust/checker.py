@@ -26,7 +26,6 @@ with ``--verbose`` and always in ``--format json``.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -38,11 +37,10 @@ from typing import Any, Literal
 from antitrust import expr as ex
 from antitrust.errors import InputError, InputErrors, Location
 from antitrust.graph import cycle_in, strongly_connected
-from antitrust.literals import _MONEY, Conflict, _dnf, _nnf, _Resolver, conflict_of
-from antitrust.params import Parameter
+from antitrust.literals import Conflict, _dnf, _nnf, _Resolver, conflict_of
+from antitrust.paramcheck import ParameterChecks
 from antitrust.rulebook import LoadedRule, Rulebook, load_rulebook, placeholders
 from antitrust.validation import did_you_mean
-from antitrust.vocabulary import FACT_TYPES
 from antitrust.yamlio import Document, load
 
 Severity = Literal["error", "warning", "info"]
@@ -146,7 +144,7 @@ def _sort_key(d: Diagnostic) -> tuple[Any, ...]:
 
 
 # -- the checker ------------------------------------------------------------------------------------
-class _Checker:
+class _Checker(ParameterChecks):
     def __init__(self, book: Rulebook, today: date) -> None:
         self.book = book
         self.today = today
@@ -405,104 +403,6 @@ class _Checker:
                                   f"rule {rule.id}: {where}: {{{name}}} names no parameter"
                                   f"{did_you_mean(pname, self.book.parameters)}")
 
-    # -- parameters ----------------------------------------------------------------------------
-    def parameters(self) -> None:
-        used = {p.name for r in self.book.rules for p in ex.params(r.condition)}
-        for r in self.book.rules:
-            with contextlib.suppress(ValueError):
-                used |= {n[len("param."):] for n in placeholders(r.spec.reason) if n.startswith("param.")}
-            if r.spec.reach is not None and r.spec.reach.window is not None:
-                used.add(r.spec.reach.window.param)
-            for text in r.spec.exposure.consequences if r.spec.exposure is not None else []:
-                with contextlib.suppress(ValueError):
-                    used |= {n[len("param."):] for n in placeholders(text) if n.startswith("param.")}
-        fields_of: dict[str, set[str | None]] = {}
-        for r in self.book.rules:
-            for a in ex.atoms(r.condition):
-                if isinstance(a, ex.Compare) and isinstance(a.right, ex.Param):
-                    fields_of.setdefault(a.right.name, set()).add(_unit_of(a.left, self.book))
-        for name, p in sorted(self.book.parameters.items()):
-            self.value_ranges(name, p)
-            self.value_fit(name, p)
-            self.citations(name, p)
-            if p.review_by is not None and p.review_by < self.today:
-                self.emit(self.param_at(name, "review_by"), "warning", "stale-parameter",
-                          f"parameter {name} was due for review by {p.review_by.isoformat()}; check the value "
-                          "is still current and move review_by on")
-            if name not in used and not name.startswith("fx."):
-                self.emit(self.param_at(name, "name"), "info", "unused-parameter",
-                          f"parameter {name} is not used by any rule")
-            for unit in sorted(u for u in fields_of.get(name, set()) if u):
-                self.exchange_rate(name, p, unit)
-
-    def value_ranges(self, name: str, p: Parameter) -> None:
-        for j, v in enumerate(p.values):
-            nxt = p.values[j + 1] if j + 1 < len(p.values) else None
-            if v.until is None:
-                continue
-            where = self.param_at(name, "values", j, "until")
-            if v.until < v.from_:
-                self.emit(where, "error", "parameter-dates",
-                          f"parameter {name}: value from {v.from_} ends on {v.until}, before it starts")
-            elif nxt is not None and v.until >= nxt.from_:
-                self.emit(where, "error", "parameter-overlap",
-                          f"parameter {name}: value from {v.from_} runs until {v.until}, past the start of the "
-                          f"next value ({nxt.from_}); which one applies in between is ambiguous")
-            elif nxt is not None and v.until + timedelta(days=1) < nxt.from_:
-                self.emit(where, "warning", "parameter-gap",
-                          f"parameter {name}: no value is in force from {v.until + timedelta(days=1)} to "
-                          f"{nxt.from_ - timedelta(days=1)}; rules that use it do not apply then "
-                          "(if the law had no such threshold then, say so in a note)")
-
-    def value_fit(self, name: str, p: Parameter) -> None:
-        for j, v in enumerate(p.values):
-            where = self.param_at(name, "values", j, "value")
-            if v.value is None:
-                if v.status != "unverified":
-                    self.emit(where, "warning", "parameter-status",
-                              f"parameter {name}: value from {v.from_} is null but marked {v.status}; an unknown "
-                              "figure is 'unverified'")
-                continue
-            x = v.value
-            problem = None
-            if p.unit == "percent" and not 0 <= x <= 100:
-                problem = f"{x:g} is not a percentage (0 to 100)"
-            elif p.unit == "hhi" and not 0 <= x <= 10000:
-                problem = f"{x:g} is not an HHI (0 to 10,000)"
-            elif p.unit == "rate" and x <= 0:
-                problem = f"an exchange rate must be positive, not {x:g}"
-            elif x < 0:
-                problem = f"a threshold in {p.unit} cannot be negative ({x:g})"
-            if problem:
-                self.emit(where, "error", "parameter-unit", f"parameter {name}: {problem}")
-            elif p.unit in {"count", "days", "working_days", "months"} and not float(x).is_integer():
-                self.emit(where, "warning", "parameter-unit",
-                          f"parameter {name}: {x:g} {p.unit.replace('_', ' ')} is not a whole number")
-        if name.startswith("fx.") and p.unit != "rate":
-            self.emit(self.param_at(name, "unit"), "error", "parameter-unit",
-                      f"parameter {name}: an exchange rate has unit 'rate', not {p.unit!r}")
-
-    def citations(self, name: str, p: Parameter) -> None:
-        for j, v in enumerate(p.values):
-            if _PLACEHOLDER.match(v.citation):
-                self.emit(self.param_at(name, "values", j, "citation"), "error", "parameter-citation",
-                          f"parameter {name}: value from {v.from_} has no real citation ({v.citation!r}); "
-                          "name the provision or notice it comes from")
-            if _PLACEHOLDER_URL.match(v.url):
-                self.emit(self.param_at(name, "values", j, "url"), "error", "parameter-citation",
-                          f"parameter {name}: value from {v.from_} has a placeholder url ({v.url})")
-
-    def exchange_rate(self, name: str, p: Parameter, field_unit: str) -> None:
-        if field_unit not in _MONEY or p.unit == field_unit or not p.is_currency:
-            return
-        for ccy in (p.unit, field_unit):
-            if ccy != "EUR" and f"fx.{ccy.lower()}_per_eur" not in self.book.parameters:
-                self.missing_fx.add(name)
-                self.emit(self.param_at(name, "unit"), "error", "missing-exchange-rate",
-                          f"parameter {name} is in {p.unit} but compared with amounts in {field_unit}, and there "
-                          f"is no exchange rate fx.{ccy.lower()}_per_eur to convert it")
-                return
-
     def never_in_force(self) -> None:
         for rule in self.book.rules:
             names = [p.name for p in ex.params(rule.condition)]
@@ -528,10 +428,17 @@ class _Checker:
 
     # -- fan-out -------------------------------------------------------------------------------
     def fanout(self) -> None:
-        from antitrust.compiler import FANOUT_LIMIT, MAX_FACT_KINDS, compile_rulebook
+        from antitrust.compiler import (
+            FANOUT_LIMIT,
+            MAX_FACT_KINDS,
+            compile_rulebook,
+            hash_collisions,
+            property_names,
+        )
         from antitrust.errors import RulebookError
 
         contribution: dict[str, dict[str, int]] = {}
+        names: set[str] = set()
         for rule in self.book.rules:
             dates = [d for d in self.dates_for([rule]) if self.active(rule, d)]
             if not dates or any(p.name in self.missing_fx for p in ex.params(rule.condition)):
@@ -543,6 +450,11 @@ class _Checker:
                 self.emit(exc.location, "error", "compile", exc.message)
                 continue
             contribution[rule.id] = dict(compiled.fanout)
+            names |= property_names(compiled.definition)
+        for first, second in hash_collisions(names):
+            self.emit(self.in_file_order[0].location, "error", "hash-collision",
+                      f"field names {first!r} and {second!r} have the same 32-bit hash in the engine, which finds "
+                      "fields by that hash alone: one would silently read the other's value. Rename one of them")
         all_dates = sorted({d for d in self.dates_for(self.book.rules) if d is not None} | {self.today})
         worst: dict[str, tuple[int, date]] = {}
         too_many = False
@@ -584,13 +496,6 @@ class _Checker:
                 self.emit(culprit.location, "warning", "fanout",
                           f"{n} compiled rules match facts of kind {fact!r}{when}, close to the limit of "
                           f"{FANOUT_LIMIT}; consider moving shared conditions into a derived fact")
-
-
-def _unit_of(ref: ex.Ref, book: Rulebook) -> str | None:
-    if ref.fact in FACT_TYPES and ref.field is not None:
-        spec = FACT_TYPES[ref.fact].get(ref.field)
-        return spec.unit if spec else None
-    return None
 
 
 def _ors(e: ex.Expr) -> list[ex.Or]:

@@ -290,6 +290,40 @@ def _or(*items: Cond) -> Cond:
     return flat[0] if len(flat) == 1 else {"$or": flat}
 
 
+def engine_hash(name: str) -> int:
+    """The engine's 32-bit hash of a property name (FNV-1a over the UTF-8 bytes)."""
+    h = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def property_names(definition: dict[str, Any]) -> set[str]:
+    """Every fact property the compiled conditions name (the engine also adds t, id and sid)."""
+    names = {"t", "id", "sid"}
+    stack: list[Any] = [definition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            names.update(k for k in node if not k.startswith("$") and node is not definition and k != "all")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
+
+
+def hash_collisions(names: set[str]) -> list[tuple[str, str]]:
+    """Pairs of property names the engine cannot tell apart: it finds properties by a 32-bit hash
+    alone, so two names with one hash silently read each other's values."""
+    by_hash: dict[int, str] = {}
+    out = []
+    for name in sorted(names):
+        other = by_hash.setdefault(engine_hash(name), name)
+        if other != name:
+            out.append((other, name))
+    return out
+
+
 def _groups(cond: Any) -> int:
     """How many $and/$or groups a compiled pattern holds (each takes two of the engine's 32
     expression slots per pattern: error 113 beyond them)."""
@@ -343,6 +377,11 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
                         f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
                         "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
         rules[rule.id] = CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when)
+    for first, second in hash_collisions(property_names(definition)):
+        raise RulebookError(
+            book.rules[0].location,
+            f"field names {first!r} and {second!r} have the same 32-bit hash in the engine, which finds fields by "
+            "that hash alone: one would silently read the other's value. Rename one of them")
     if len(fanout) > MAX_FACT_KINDS:
         raise RulebookError(
             book.rules[0].location,

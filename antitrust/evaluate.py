@@ -9,8 +9,9 @@ firings that produced it, which is the proof tree the report shows.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -88,29 +89,41 @@ _cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
 #: parameter, which costs more than a small deal's evaluation; batches repeat dates a lot.
 _by_date: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
 _BY_DATE_MAX = 100_000
+_compile_lock = threading.RLock()
 
 
 def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
-    """The compiled ruleset for the parameters in force on ``at`` (compiled once, then reused)."""
-    key = _by_date.get((book.content_hash, at))
-    if key is None:
-        key = (book.content_hash, parameter_epoch(book, at))
-        if len(_by_date) >= _BY_DATE_MAX:
-            _by_date.clear()
-        _by_date[(book.content_hash, at)] = key
-    if key not in _cache:
-        compiled = compile_rulebook(book, at)
-        _cache[key] = (compiled, Session(compiled.definition, compiled.name))
-    return _cache[key]
+    """The compiled ruleset for the parameters in force on ``at`` (compiled once, then reused).
+
+    Safe under threads: one lock covers the lookup, the compilation and the registration, so
+    threads starting on a cold cache share one ruleset instead of each registering its own. Dates
+    of one parameter epoch share a ruleset; the messages that name a date (why a rule is not in
+    force) are given for ``at`` itself, never for the date that first compiled it."""
+    with _compile_lock:
+        key = _by_date.get((book.content_hash, at))
+        if key is None:
+            key = (book.content_hash, parameter_epoch(book, at))
+            if len(_by_date) >= _BY_DATE_MAX:
+                _by_date.clear()
+            _by_date[(book.content_hash, at)] = key
+        if key not in _cache:
+            compiled = compile_rulebook(book, at)
+            _cache[key] = (compiled, Session(compiled.definition, compiled.name))
+        compiled, session = _cache[key]
+    if compiled.as_of == at:
+        return compiled, session
+    first, here = compiled.as_of.isoformat(), at.isoformat()
+    return replace(compiled, as_of=at, inactive={k: v.replace(first, here) for k, v in compiled.inactive.items()}), session
 
 
 def clear_cache() -> None:
     """Unload every compiled ruleset (e.g. after rule files changed in a long-running process)."""
-    for _compiled, session in _cache.values():
-        session.close()
-    _cache.clear()
-    _by_date.clear()
-    _rule_info.clear()
+    with _compile_lock:
+        for _compiled, session in _cache.values():
+            session.close()
+        _cache.clear()
+        _by_date.clear()
+        _rule_info.clear()
 
 
 #: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields

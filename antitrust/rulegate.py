@@ -20,7 +20,8 @@ from antitrust.rulebook import Rulebook
 
 def blocking_errors(book: Rulebook) -> list[RulebookError]:
     """The errors ``rules check`` would report on ``book`` among the analyses above."""
-    from antitrust.checker import _Checker, _unit_of
+    from antitrust.checker import _Checker
+    from antitrust.paramcheck import _unit_of
 
     checker = _Checker(book, date.today())
     checker.cycles()

@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import sys
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -362,6 +360,8 @@ class Tally:
     engine_errors: int = 0
     skipped: int = 0
     previous: int = 0
+    #: Worker processes that died during the batch (each restarted; the batch exits 3).
+    worker_deaths: int = 0
     filings: Counter[tuple[str, str]] = field(default_factory=Counter)
     bands: Counter[tuple[str, str]] = field(default_factory=Counter)
     findings: Counter[str] = field(default_factory=Counter)
@@ -402,6 +402,7 @@ class Tally:
             "failed": self.errors,
             "input_errors": self.input_errors,
             "engine_errors": self.engine_errors,
+            "worker_deaths": self.worker_deaths,
             "skipped_already_in_output": self.skipped,
             "from_previous_runs": self.previous,
             "elapsed_seconds": round(elapsed, 3),
@@ -507,33 +508,17 @@ def run_batch(
             if on_progress:
                 on_progress(tally)
         return
-    context = multiprocessing.get_context(start_method())
-    pool = context.Pool(workers, initializer=init_worker, initargs=(rules, as_of, today))
-    if on_start:
-        on_start()  # after the fork: a progress display may start threads of its own
-    try:
-        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, Summary]]]] = deque()
-        window = max(2, workers * WINDOW_PER_WORKER)
+    from antitrust.workerpool import run_in_pool
 
-        def drain_one() -> None:
-            for line, summary in pending.popleft().get():
-                write(line)
-                tally.add(summary, line if summary[0] == "error" else None)
-            if on_progress:
-                on_progress(tally)
+    def emit(results: list[tuple[str, Summary]]) -> None:
+        for line, summary in results:
+            write(line)
+            tally.add(summary, line if summary[0] == "error" else None)
+        if on_progress:
+            on_progress(tally)
 
-        for chunk in chunked(items, chunk_size):
-            pending.append(pool.apply_async(screen_chunk, (chunk,)))
-            while len(pending) >= window:
-                drain_one()
-        while pending:
-            drain_one()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    run_in_pool(chunked(items, chunk_size), emit, workers=workers, rules=rules, as_of=as_of, today=today,
+                tally=tally, on_start=on_start, window=max(2, workers * WINDOW_PER_WORKER))
 
 
 def preload(rules: str, book: Any) -> None:

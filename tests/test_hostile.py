@@ -8,11 +8,13 @@ traceback. Times are measured by benchmarks/hostile.py, not asserted here.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from antitrust.cli import main
+from antitrust.yamlio import load
 
 ROOT = Path(__file__).resolve().parent.parent
 H = "tests/hostile"
@@ -50,6 +52,8 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/hostile/rules/cycle.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/cycle.yaml:8:14: derived facts form a cycle: influence_a → influence_b → influence_a (rules BROKEN-CYCLE-B, BROKEN-CYCLE-A); a fact cannot be a reason for itself']),
     ('tests/hostile/rules/fx_zero', ['rules', 'check'], 2, ['tests/hostile/rules/fx_zero/params.yaml:8:7: error: parameter fx.usd_per_eur: an exchange rate must be positive, not 0', '1 error, 0 warnings, 1 note (shown with --verbose) in 1 rule and 1 parameter']),
     ('tests/hostile/rules/fx_zero', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/fx_zero/params.yaml:8:7: parameter fx.usd_per_eur: an exchange rate must be positive, not 0']),
+    ('tests/hostile/rules/hash_collision.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/hash_collision.yaml:11:5: error: field names 'f_loczw' and 'f_vfbpa' have the same 32-bit hash in the engine, which finds fields by that hash alone: one would silently read the other's value. Rename one of them", '1 error, 0 warnings, 2 notes (shown with --verbose) in 2 rules and 0 parameters']),
+    ('tests/hostile/rules/hash_collision.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/hash_collision.yaml:11:5: field names 'f_loczw' and 'f_vfbpa' have the same 32-bit hash in the engine, which finds fields by that hash alone: one would silently read the other's value. Rename one of them"]),
     ('tests/hostile/rules/huge_constant.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/huge_constant.yaml:7:32: error: rule HOSTILE-HUGE: stake.equity_after is compared with inf; a constant must be a finite number of at most 1e+18 in size', '1 error, 0 warnings']),
     ('tests/hostile/rules/huge_constant.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ['tests/hostile/rules/huge_constant.yaml:7:32: rule HOSTILE-HUGE: stake.equity_after is compared with inf; a constant must be a finite number of at most 1e+18 in size']),
     ('tests/hostile/rules/long_not.yaml', ['rules', 'check'], 2, ['tests/hostile/rules/long_not.yaml:7:11: error: rule HOSTILE-LONG: the condition is 40,027 characters long; at most 20,000 are allowed (split it into derived facts)', '1 error, 0 warnings']),
@@ -184,3 +188,62 @@ def test_a_rulebook_with_more_kinds_of_fact_than_the_engine_takes_is_refused(tmp
     assert err == (f"{big}/rules.yaml:2:5: the rules match 521 kinds of fact (base and derived) on 2025-06-30; the engine "
                    "takes at most 500 in one rulebook (it hangs from 510 on). Merge derived facts that differ only in name "
                    "into one with a field, or split the rulebook\n")
+
+
+def test_a_report_does_not_depend_on_the_deals_evaluated_before_it(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # Two dates in one parameter epoch share a compiled ruleset; B's "not in force on" messages
+    # once carried A's date.
+    import json
+
+    later = tmp_path / "later.yaml"
+    later.write_text((ROOT / D / "valid.yaml").read_text().replace("closing: 2025-06-30", "closing: 2025-07-01"))
+    code, both, err = run(["evaluate", f"{D}/valid.yaml", str(later), "-f", "json"], capsys)
+    assert (code, err) == (0, "")
+    code, alone, err = run(["evaluate", str(later), "-f", "json"], capsys)
+    assert (code, err) == (0, "")
+    inactive = json.loads(both)[1]["meta"]["rules_inactive"]
+    assert inactive == json.loads(alone)["meta"]["rules_inactive"]
+    assert inactive and all("2025-06-30" not in why for why in inactive.values())
+
+
+def test_threads_on_a_cold_cache_agree_and_register_one_ruleset_per_epoch() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from antitrust import evaluate as ev_module
+    from antitrust.api import evaluate_deal, load_rules
+
+    rules = load_rules(ROOT / "rules")
+    deals = [load(ROOT / p).data for p in sorted((ROOT / "cases").glob("*.yaml"))[:4]]
+    expected = [evaluate_deal(d, rules, today=date(2026, 11, 23)).model_dump_json() for d in deals]
+    ev_module.clear_cache()
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda d: evaluate_deal(d, rules, today=date(2026, 11, 23)).model_dump_json(), deals * 4))
+    assert got == expected * 4
+    assert len(ev_module._cache) == len({key for key in ev_module._by_date.values()})
+
+
+def test_the_parse_cache_is_private_and_never_trusted_blindly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    from antitrust import yamlio
+
+    monkeypatch.setenv("ANTITRUST_CACHE_DIR", str(tmp_path / "cache"))
+    text = (ROOT / D / "valid.yaml").read_text()
+    yamlio.parse_text(text, "deal.yaml")
+    entries = list((tmp_path / "cache" / "parsed").iterdir())
+    assert len(entries) == 1
+    assert (tmp_path / "cache" / "parsed").stat().st_mode & 0o777 == 0o700
+    entry = entries[0]
+    digest, data, positions = marshal.loads(entry.read_bytes())
+    # A wrong-shaped entry, or one made for another text, is ignored: the file is parsed again.
+    for bad in (b"not marshal", marshal.dumps(("x", 1)), marshal.dumps((digest, {"id": object.__name__},
+                                                                        {("id",): (0, -1)})),
+                marshal.dumps(("0" * 64, {**data, "title": "tampered"}, positions))):
+        entry.write_bytes(bad)
+        assert yamlio.parse_text(text, "deal.yaml").data == data
+    # A cache folder others can write is not read at all, even with a well-formed entry.
+    entry.write_bytes(marshal.dumps((digest, {**data, "title": "tampered"}, positions)))
+    assert yamlio.parse_text(text, "deal.yaml").data["title"] == "tampered"  # ours, private: trusted
+    (tmp_path / "cache" / "parsed").chmod(0o777)
+    assert yamlio.parse_text(text, "deal.yaml").data == data

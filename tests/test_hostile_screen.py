@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from antitrust import screening
 from antitrust.cli import main
+from antitrust.screening import screen_chunk as _screen_chunk
 from antitrust.yamlio import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,3 +116,32 @@ def test_a_file_name_that_is_not_utf8_does_not_abort_the_batch(tmp_path: Path, c
     got = records(out)
     assert [r["status"] for r in got] == ["ok", "ok"]
     assert got[1]["source"].endswith("caf\udce9.yaml")  # escaped in the JSON line, not lost
+
+
+def _die_once(items: list[object]) -> object:
+    """Stands in for a crash in the C engine: the first worker to get a chunk is killed."""
+    marker = Path(os.environ["ANTITRUST_TEST_DIE_ONCE"])
+    try:
+        with marker.open("x"):
+            pass
+    except FileExistsError:
+        return _screen_chunk(items)  # type: ignore[arg-type]
+    os.kill(os.getpid(), 9)
+    raise AssertionError("unreachable")
+
+
+def test_a_dead_worker_neither_hangs_nor_loses_records(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if screening.start_method() != "fork":
+        pytest.skip("the stand-in crash reaches workers through fork")
+    monkeypatch.setenv("ANTITRUST_TEST_DIE_ONCE", str(tmp_path / "died"))
+    monkeypatch.setattr(screening, "screen_chunk", _die_once)
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(deal_line(i) + "\n" for i in range(6)))
+    out = tmp_path / "out.jsonl"
+    code, _o, err = run(["screen", str(src), "-o", str(out), "--workers", "2"], capsys)
+    assert (tmp_path / "died").exists()
+    assert code == 3
+    assert [r["id"] for r in records(out)] == [f"deal-{i}" for i in range(6)]
+    assert all(r["status"] == "ok" for r in records(out))
+    assert "1 worker process(es) died during the batch" in err

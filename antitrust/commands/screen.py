@@ -130,7 +130,10 @@ def screen_command(
                "run again with --resume to continue")], EXIT_INTERRUPTED)
     if fatal:
         fail([fatal])
-    if tally.engine_errors:
+    if tally.worker_deaths:
+        typer.echo(f"{tally.worker_deaths} worker process(es) died during the batch; each was restarted and its "
+                   "deals screened again (a deal that killed its worker again is an error record)", err=True)
+    if tally.engine_errors or tally.worker_deaths:
         raise typer.Exit(EXIT_ENGINE)
     if tally.input_errors:
         raise typer.Exit(EXIT_BAD_INPUT)
