@@ -226,6 +226,12 @@ class _RuleCompiler:
         out: dict[str, Any] = {}
         rid = self.rule.id
         out[f"{rid}#T"] = {"all": [{k: _and({"t": k}, compiled[k][0])} for k in patterns]}
+        verdict = self.rule.spec.verdict
+        if verdict is not None and verdict.filing == "not_required":
+            # "Not required" is only ever concluded when it holds: an undetermined "not required"
+            # decides nothing (the verdict is then undetermined anyway), so it is not compiled.
+            # That keeps negative findings from crowding the engine's per-fact-type limit.
+            return out, patterns
         for i, k in enumerate(patterns):
             nt = compiled[k][3]
             if not _can_be_unknown(nt):
