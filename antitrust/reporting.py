@@ -15,6 +15,7 @@ from antitrust import __version__
 from antitrust.clock import route_with_window, windows
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
+from antitrust.exposure import exposures, headline_part
 from antitrust.facts import Provenance
 from antitrust.margins import DEFAULT_BAND, margins, near_misses, number_text
 from antitrust.params import format_value
@@ -332,12 +333,13 @@ class _Builder:
             reach.sort(key=lambda r: (r.status != "holds", r.route, r.finding))
             decided_ids = sorted(self.ids[i] for i in decided)
             reason = self._verdict_reason(code, decision, decided)
+            exposed = exposures(self.ev, mine, self.ids, self.reason)
             out.append(JurisdictionReport(
                 code=code,
                 name=regime.name,
                 filing=filing,
                 suspensory=decision.suspensory and filing == "mandatory",
-                headline=self._headline(code, filing, decided, reach),
+                headline=self._headline(code, filing, decided, reach, headline_part(exposed)),
                 decided_by=decided_ids,
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
@@ -347,6 +349,7 @@ class _Builder:
                 reason=reason,
                 basis_status=self._basis_status(decided),
                 windows=list(dict.fromkeys(self.windows[i] for i in mine if i in self.windows)),
+                exposure=exposed,
             ))
         return out
 
@@ -382,7 +385,8 @@ class _Builder:
             queue += finding.because
         return worst
 
-    def _headline(self, code: str, filing: str, decided: list[int], reach: list[ReachRoute]) -> str:
+    def _headline(self, code: str, filing: str, decided: list[int], reach: list[ReachRoute],
+                  exposed: str = "") -> str:
         regime = self.compiled.rulebook.regime(code)
         if filing == "not_assessed":
             return f"{regime.name}: not assessed: no law modelled for {self.ev.as_of.isoformat()}"
@@ -400,6 +404,8 @@ class _Builder:
             text += f" ({', '.join(rules)})"
         else:
             text += " (no rule decides on the stated facts)"
+        if exposed:
+            text += f"; {exposed}"
         held = {r.route for r in reach if r.status == "holds"}
         routes = [f"{_ROUTE_TEXT[r.route]}{'' if r.status == 'holds' else ' (possible)'}"
                   for r in reach if r.status == "holds" or (r.status == "possible" and r.route not in held)]
