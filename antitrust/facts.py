@@ -247,6 +247,13 @@ class _Builder:
             months -= 1 if self.as_of.day < closing.day else 0
             fields["months_since_closing"] = _interval(months, months)
         fact = self.add("deal", fields)
+        targets = [p.id for p in self.deal.parties if p.role == "target"]
+        owned = self.add("ownership", {"target_equity": self._acquirer_equity(targets[0])})
+        stakes = [j for j, s in enumerate(self.deal.stakes)
+                  if s.issuer == targets[0] and self._roles[s.holder] == "acquirer"]
+        self.note(owned, "target_equity", _join(
+            [self.fact_prov(self.deal.stakes[j].equity_after, f"stakes[{j}].equity_after", "%") for j in stakes])
+            if stakes else Provenance("stakes", "0% (no stake of the acquirer stated)"))
         base = "transaction"
         for code in ("eur", "usd", "gbp"):
             self.note(fact, f"consideration_{code}", self.fact_prov(tx.consideration, f"{base}.consideration"))
@@ -274,18 +281,31 @@ class _Builder:
             "competes_with_acquirer": _bool(p.competes_with_acquirer),
             "dominant": _bool(p.dominant),
             "uk_share_of_supply": _fact_interval(p.uk_share_of_supply, 0.0, 100.0),
+            "competes_with_target": _bool(p.competes_with_target),
+            "emerging_rival": _bool(p.emerging_rival),
+            "users": _fact_interval(p.users),
         }
         for code in ("EUR", "USD", "GBP"):
             fields[f"worldwide_turnover_{code.lower()}"] = wt[code]
             fields[f"assets_{code.lower()}"] = assets[code]
         fact = self.add("party", fields)
         base = f"parties[{i}]"
-        for name in ("eu_gatekeeper", "uk_sms", "competes_with_acquirer", "dominant", "uk_share_of_supply"):
+        for name in ("eu_gatekeeper", "uk_sms", "competes_with_acquirer", "dominant", "uk_share_of_supply",
+                     "competes_with_target", "emerging_rival", "users"):
             self.note(fact, name, self.fact_prov(getattr(p, name), f"{base}.{name}"))
         for code in ("eur", "usd", "gbp"):
             self.note(fact, f"worldwide_turnover_{code}",
                       self.fact_prov(world.amount if world else None, f"{base}.turnover[WORLD]"))
             self.note(fact, f"assets_{code}", self.fact_prov(p.assets, f"{base}.assets"))
+
+    def _acquirer_equity(self, party_id: str) -> Interval:
+        """The acquiring side's share of a party's capital after the deal (0 without a stake)."""
+        lo = hi = 0.0
+        for s in self.deal.stakes:
+            if s.issuer == party_id and self._roles[s.holder] == "acquirer":
+                b = _fact_interval(s.equity_after, 0, 100)
+                lo, hi = lo + b.get("lo", 0), hi + b.get("hi", 100)
+        return _interval(min(lo, 100.0), min(hi, 100.0))
 
     def figures(self) -> None:
         """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
