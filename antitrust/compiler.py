@@ -25,6 +25,7 @@ from typing import Any
 from antitrust import expr as ex
 from antitrust.errors import RulebookError
 from antitrust.facts import RateTable
+from antitrust.fxyears import FxYears
 from antitrust.params import Parameter, ParamValue
 from antitrust.rulebook import LoadedRule, Rulebook
 from antitrust.vocabulary import FACT_TYPES, FieldSpec
@@ -33,7 +34,6 @@ Cond = dict[str, Any]
 #: Rules that can match one fact type, at most. durable_rules fails a whole assertion (error
 #: 303) when one fact matches more than 64 rules; we keep a margin for the sink rule.
 FANOUT_LIMIT = 60
-FX_PREFIX = "fx."
 
 
 @dataclass(frozen=True)
@@ -76,15 +76,9 @@ class CompiledRulebook:
 
 
 def rate_table(parameters: dict[str, Parameter], at: date) -> RateTable:
-    """FX rates (units per EUR) in force on ``at`` from the ``fx.<ccy>_per_eur`` parameters."""
-    rates: dict[str, tuple[float, date, str]] = {}
-    for name, p in parameters.items():
-        if name.startswith(FX_PREFIX) and name.endswith("_per_eur"):
-            v = p.at(at) or p.values[0]  # before the first rate: the earliest is the best estimate
-            if v.value is None:
-                continue
-            rates[name[len(FX_PREFIX):-len("_per_eur")].upper()] = (v.value, v.from_, v.status)
-    return RateTable(rates)
+    """FX rates (units per EUR) for the year of ``at``, from the ``fx.<ccy>_per_eur`` annual averages;
+    turnovers convert at the average of their own financial year (see :mod:`antitrust.fxyears`)."""
+    return RateTable(FxYears(parameters), at.year)
 
 
 def parameter_epoch(rulebook: Rulebook, at: date) -> tuple[tuple[str, date | bool | None], ...]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from antitrust.deal import Deal, Fact, Party, Source
+from antitrust.deal import Deal, Fact, Party, Source, Turnover
+from antitrust.fxyears import FxYears, YearRate
 from antitrust.money import Money, format_money
 from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
 
@@ -46,6 +47,8 @@ class ConversionRecord:
     rate_from: date
     result: str
     status: str
+    #: Which year's average the rate is, e.g. "2012 average".
+    rate_label: str = ""
 
 
 @dataclass
@@ -58,16 +61,25 @@ class FlatDeal:
 
 
 class RateTable:
-    """Converts money to EUR, USD and GBP with dated FX parameters (units per 1 EUR)."""
+    """Converts money to EUR, USD and GBP with the annual FX averages (units per 1 EUR).
 
-    def __init__(self, rates: dict[str, tuple[float, date, str]]) -> None:
-        #: currency -> (units per EUR, effective date, status); EUR itself is 1.
-        self._rates = rates
+    ``rate`` gives the rate for the law date's year (parameter thresholds, the consideration);
+    ``for_year`` the average of a given year: a turnover converts at its own financial year's rate.
+    """
+
+    def __init__(self, fx: FxYears, year: int) -> None:
+        self.fx = fx
+        #: The calendar year of the law date.
+        self.year = year
 
     def rate(self, currency: str) -> tuple[float, date, str] | None:
-        if currency == "EUR":
-            return (1.0, date(1999, 1, 1), "verified")
-        return self._rates.get(currency)
+        r = self.fx.rate(currency, self.year)
+        if r is None:
+            return None
+        return (r.per_eur, date(r.year, 1, 1), r.status)
+
+    def for_year(self, currency: str, year: int) -> YearRate | None:
+        return self.fx.rate(currency, year)
 
 
 def _engine_number(x: float) -> float | int:
@@ -189,25 +201,30 @@ class _Builder:
                 hi = converted
         return lo, hi
 
+    def turnover_year(self, t: Turnover | None) -> int:
+        """The financial year a turnover belongs to: as stated, else the last full year before the law
+        date (the thresholds look at the preceding financial year)."""
+        return t.year if t is not None and t.year is not None else self.as_of.year - 1
+
     def convert(self, m: Money, code: str, what: str, year: int | None) -> float | None:
+        """``m`` in ``code`` at the average rate of ``year`` (the financial year a turnover belongs
+        to); without a year, at the law date's year."""
         if m.currency == code:
             return m.amount
-        src = self.rates.rate(m.currency)
-        dst = self.rates.rate(code)
-        if src is None or dst is None:
+        done = self.rates.fx.convert(m.amount, m.currency, code, year if year is not None else self.rates.year)
+        if done is None:
             return None
-        result = m.amount / src[0] * dst[0]
-        used = src if m.currency != "EUR" else dst
-        pair = m.currency if m.currency != "EUR" else code
+        result, used = done
         self.flat.conversions.append(
             ConversionRecord(
                 what=what,
                 original=str(m),
-                rate_name=f"fx.{pair.lower()}_per_eur",
-                rate=used[0],
-                rate_from=used[1],
+                rate_name=used.name,
+                rate=used.per_eur,
+                rate_from=date(used.year, 1, 1),
                 result=format_money(result, code),
-                status=used[2],
+                status=used.status,
+                rate_label=used.label(),
             )
         )
         return result
@@ -270,7 +287,7 @@ class _Builder:
 
     def party_fact(self, i: int, p: Party) -> None:
         world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
-        wt = self.money(world.amount if world else None, f"{p.name} worldwide turnover", world.year if world else None)
+        wt = self.money(world.amount if world else None, f"{p.name} worldwide turnover", self.turnover_year(world))
         assets = self.money(p.assets, f"{p.name} assets", None)
         fields: dict[str, Any] = {
             "party": p.id,
@@ -324,7 +341,7 @@ class _Builder:
                     amount = t.amount if t else None
                     provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
                     for c in ("EUR", "USD", "GBP"):
-                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", t.year if t else None)
+                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
                         tlo, thi = totals[c]
                         totals[c] = (
                             (tlo or 0.0) + (lo or 0.0),
@@ -397,7 +414,7 @@ class _Builder:
                     if t is not None:
                         stated.append(self.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
                     plo, phi = self._convert_bounds(t.amount if t else None, "EUR", f"{p.name} {state} turnover",
-                                                    t.year if t else None)
+                                                    self.turnover_year(t))
                     lo += plo or 0.0
                     if phi is None:
                         hi_known = False

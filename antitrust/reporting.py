@@ -396,7 +396,7 @@ class _Builder:
             key = (c.what, c.original, c.result)
             seen.setdefault(key, Conversion(
                 what=c.what, original=c.original,
-                rate=f"{c.rate_name} = {c.rate:g} (from {c.rate_from.isoformat()})",
+                rate=f"{c.rate_name} = {c.rate:g} ({c.rate_label or c.rate_from.year})",
                 result=c.result, status=c.status,
             ))
         return sorted(seen.values(), key=lambda c: (c.what, c.result))

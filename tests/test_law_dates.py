@@ -1,0 +1,121 @@
+"""The law of every date: deals of 2003 and 2012 are judged under the thresholds of their own day,
+and the filing parameters have a value in force on every day since their regime's start."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from antitrust.deal import Deal
+from antitrust.evaluate import evaluate
+from antitrust.report import Report
+from antitrust.reporting import build_report
+from antitrust.rulebook import Rulebook
+
+from .conftest import TODAY
+
+#: Filing thresholds and the first day the rulebook states them (the regime's start or 2000).
+FILING_PARAMETERS = {
+    "us.hsr.size_of_transaction": date(2001, 2, 1),
+    "us.hsr.size_of_transaction_cap": date(2001, 2, 1),
+    "us.hsr.size_of_person_larger": date(2000, 1, 1),
+    "us.hsr.size_of_person_smaller": date(2000, 1, 1),
+    "eu.eumr.art1_2.worldwide_combined": date(1998, 3, 1),
+    "eu.eumr.art1_2.eu_each": date(1998, 3, 1),
+    "eu.eumr.art1_3.worldwide_combined": date(1998, 3, 1),
+    "eu.eumr.art1_3.member_state_combined": date(1998, 3, 1),
+    "eu.eumr.art1_3.member_state_each": date(1998, 3, 1),
+    "eu.eumr.art1_3.eu_each": date(1998, 3, 1),
+    "uk.ea02.target_turnover": date(2003, 6, 20),
+    "uk.ea02.share_of_supply": date(2003, 6, 20),
+}
+
+
+def _days(start: date, end: date, step: int = 7) -> list[date]:
+    out, d = [], start
+    while d <= end:
+        out.append(d)
+        d += timedelta(days=step)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(FILING_PARAMETERS))
+def test_filing_parameters_have_a_value_on_every_day_since_their_start(rulebook: Rulebook, name: str) -> None:
+    p = rulebook.parameters[name]
+    start = FILING_PARAMETERS[name]
+    assert p.values[0].from_ <= start, f"{name} starts {p.values[0].from_}, after {start}"
+    # every change day, the day before it, and every week in between
+    days = set(_days(start, TODAY))
+    for v in p.values:
+        days |= {v.from_, v.from_ - timedelta(days=1)}
+        if v.until:
+            days |= {v.until, v.until + timedelta(days=1)}
+    gaps = sorted(d for d in days if start <= d <= TODAY and (p.at(d) is None or p.at(d).value is None))  # type: ignore[union-attr]
+    assert not gaps, f"{name} has no value in force on {gaps[0]} (and {len(gaps) - 1} more days)"
+
+
+def test_hsr_values_change_every_year_since_2005(rulebook: Rulebook) -> None:
+    p = rulebook.parameters["us.hsr.size_of_transaction"]
+    years = {v.from_.year for v in p.values}
+    assert set(range(2005, 2027)) <= years, sorted(set(range(2005, 2027)) - years)
+    assert p.at(date(2004, 6, 30)).value == 50_000_000  # type: ignore[union-attr]
+    assert p.at(date(2012, 6, 30)).value == 68_200_000  # type: ignore[union-attr]
+    for v in p.values:
+        assert "FR" in v.citation or "Federal Register" in v.citation or v.from_ < date(2005, 1, 1), v.citation
+
+
+def _deal(closing: str, consideration: str, stake: int = 100) -> Deal:
+    return Deal.model_validate({
+        "schema_version": 1, "id": f"deal-{closing}", "title": f"A share purchase closing {closing}",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer",
+             "turnover": [{"jurisdiction": "WORLD", "amount": "20bn USD"}]},
+            {"id": "t", "name": "Target", "role": "target",
+             "turnover": [{"jurisdiction": "WORLD", "amount": "400m USD"}]},
+        ],
+        "transaction": {"types": ["share_acquisition"], "closing": closing, "consideration": consideration},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": stake, "voting_after": stake, "share_class": "voting"}],
+    })
+
+
+def _report(deal: Deal, book: Rulebook) -> Report:
+    return build_report(evaluate(deal, book), today=TODAY)
+
+
+def _filing(report: Report, code: str) -> Any:
+    return next(j for j in report.jurisdictions if j.code == code)
+
+
+def test_a_2012_usd_1bn_share_purchase(rulebook: Rulebook) -> None:
+    report = _report(_deal("2012-06-29", "1bn USD"), rulebook)
+    assert report.meta.as_of == date(2012, 6, 29)
+    us = _filing(report, "US")
+    assert us.filing == "mandatory", us
+    used = {p.name: p for p in report.parameters}
+    assert used["us.hsr.size_of_transaction_cap"].value == "USD 272.8m"
+    uk = _filing(report, "UK")
+    assert uk.filing != "not_required", uk
+    assert "uk.ea02.target_turnover" in used and used["uk.ea02.target_turnover"].value == "GBP 70m"
+
+
+def test_a_2003_share_purchase(rulebook: Rulebook) -> None:
+    report = _report(_deal("2003-09-30", "250m USD"), rulebook)
+    us = _filing(report, "US")
+    assert us.filing == "mandatory", us
+    used = {p.name: p for p in report.parameters}
+    assert used["us.hsr.size_of_transaction_cap"].value == "USD 200m"
+    assert _filing(report, "UK").filing != "not_required"
+    assert _filing(report, "EU").filing != "not_required"
+
+
+def test_a_2000_deal_is_judged_under_the_pre_2001_test(rulebook: Rulebook) -> None:
+    # USD 250m between large parties: reportable then on size of transaction and size of person.
+    report = _report(_deal("2000-09-29", "250m USD"), rulebook)
+    assert _filing(report, "US").filing == "mandatory"
+    # USD 10m for 10% of the votes: under both limbs of the old test.
+    small = _deal("2000-09-29", "10m USD", stake=10)
+    assert _filing(_report(small, rulebook), "US").filing != "mandatory"
+    # USD 10m for all the votes: the 15% limb applies (the 802.20 exemption of the time is not modelled).
+    assert _filing(_report(_deal("2000-09-29", "10m USD"), rulebook), "US").filing == "mandatory"
