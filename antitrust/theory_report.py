@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 _LEVEL = {"high": 2, "medium": 1, "low": 0}
 _STEP_TEXT = {
-    "premise": "premise (the theory's legal and factual starting point)",
+    "premise": "premise",
     "ability": "ability",
     "incentive": "incentive",
     "effect": "likely effect",
@@ -72,15 +72,16 @@ def _evidence(b: _Builder, theory: str) -> list[EvidenceStep]:
         held = [i for i in fired if ev.firings[i].status == "yes"]
         maybe = [i for i in fired if ev.firings[i].status == "maybe"]
         if held:
-            status, text = "holds", "; ".join(dict.fromkeys(b.findings[i].reason for i in held))
+            status, text = "holds", " ".join(dict.fromkeys(b.findings[i].reason for i in held))
         elif maybe:
             needed = [n for i in maybe for n in b.needed(i)]
             facts = ", ".join(dict.fromkeys(f"{n.fact} {n.test}" for n in needed)) or "facts not stated"
-            status, text = "unknown", f"not established; it would need {facts}"
+            status, text = "unknown", f"The {_STEP_TEXT[step]} is not established; it would need {facts}."
         else:
             status = "fails"
-            text = "not established: checked " + "; ".join(s.title.lower() for s in sorted(specs, key=lambda s: s.id))
-        out.append(EvidenceStep(step=step, status=status, text=f"{_STEP_TEXT[step].capitalize()}: {text}",
+            text = (f"The {_STEP_TEXT[step]} is not established on the stated facts (checked: "
+                    + "; ".join(s.title.lower() for s in sorted(specs, key=lambda s: s.id)) + ").")
+        out.append(EvidenceStep(step=step, status=status, text=text,
                                 findings=sorted(b.ids[i] for i in held + maybe)))
     return out
 
