@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from antitrust.deal import Fact
-from antitrust.facts import Interval, Provenance, _bool, _fact_interval, _interval, _join
+from antitrust.factbase import Interval, Provenance
+from antitrust.factbase import interval as _interval
+from antitrust.factbase import join as _join
+from antitrust.facts import _bool, _fact_interval
 
 if TYPE_CHECKING:
     from antitrust.facts import _Builder
