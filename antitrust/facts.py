@@ -10,11 +10,13 @@ provenance (deal-file path, source, confidence) for the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from antitrust.deal import Deal, Fact, Party, Source, Turnover
+from antitrust.acts import act_fields
+from antitrust.deal import DateFact, Deal, Fact, Party, Source, Turnover
 from antitrust.factbase import Interval, Provenance
 from antitrust.factbase import interval as _interval
 from antitrust.factbase import join as _join
@@ -40,13 +42,41 @@ class ConversionRecord:
     rate_label: str = ""
 
 
-@dataclass
 class FlatDeal:
-    """The engine facts of one deal and what the report needs to explain them."""
+    """The engine facts of one deal and what the report needs to explain them.
 
-    facts: list[dict[str, Any]]
-    provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
-    conversions: list[ConversionRecord] = field(default_factory=list)
+    ``provenance`` and ``conversions`` only serve explanations (reports, margins, what-if). A
+    flat deal built without them (``flatten(..., detail=False)``, as every evaluation does)
+    works them out the first time they are read, by flattening the same deal again with
+    them; flattening is deterministic, so fact ids and values are the same."""
+
+    def __init__(self, facts: list[dict[str, Any]],
+                 provenance: dict[tuple[str, str], Provenance] | None = None,
+                 conversions: list[ConversionRecord] | None = None,
+                 detail: Callable[[], FlatDeal] | None = None) -> None:
+        self.facts = facts
+        self._provenance = provenance if provenance is not None or detail is not None else {}
+        self._conversions = conversions if conversions is not None or detail is not None else []
+        self._detail = detail
+
+    def _load(self) -> None:
+        assert self._detail is not None
+        full = self._detail()
+        self._provenance, self._conversions, self._detail = full.provenance, full.conversions, None
+
+    @property
+    def provenance(self) -> dict[tuple[str, str], Provenance]:
+        if self._provenance is None:
+            self._load()
+        assert self._provenance is not None
+        return self._provenance
+
+    @property
+    def conversions(self) -> list[ConversionRecord]:
+        if self._conversions is None:
+            self._load()
+        assert self._conversions is not None
+        return self._conversions
 
 
 class RateTable:
@@ -81,6 +111,8 @@ def _fact_interval(f: Fact[Any] | None, floor: float | None = 0.0, ceiling: floa
 
 
 def _display(f: Fact[Any] | None, unit: str = "") -> str:
+    if isinstance(f, DateFact) and f.unknown:
+        return f.display
     if f is None or f.unknown:
         if f is not None and (f.at_least is not None or f.at_most is not None):
             parts = []
@@ -102,14 +134,20 @@ def _sources(f: Fact[Any] | None) -> tuple[str, ...]:
     return (str(f.source),)
 
 
+#: What a flat deal built without detail records where provenance would be.
+_NO_PROVENANCE = Provenance("", "")
+
+
 class _Builder:
-    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> None:
+    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None,
+                 detail: bool = True) -> None:
         self.deal = deal
         self.as_of = as_of
         #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
         self.today = today or as_of
         self.rates = rates
-        self.flat = FlatDeal(facts=[])
+        self.detail = detail
+        self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
         self._roles = {p.id: p.role for p in deal.parties}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -125,9 +163,12 @@ class _Builder:
         return fact
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
-        self.flat.provenance[(fact["id"], name)] = prov
+        if self.detail:
+            self.flat.provenance[(fact["id"], name)] = prov
 
     def fact_prov(self, f: Fact[Any] | None, path: str, unit: str = "") -> Provenance:
+        if not self.detail:
+            return _NO_PROVENANCE
         return Provenance(
             path=path,
             display=_display(f, unit),
@@ -185,6 +226,8 @@ class _Builder:
         if done is None:
             return None
         result, used = done
+        if not self.detail:
+            return result
         self.flat.conversions.append(
             ConversionRecord(
                 what=what,
@@ -228,6 +271,7 @@ class _Builder:
         fields["payout_to_holders"] = _bool(tx.payout_to_holders)
         fields["structured_to_avoid_review"] = _bool(tx.structured_to_avoid_review)
         fields["completed"] = closed_by(self.deal, self.today)
+        fields["closing_date"] = tx.closing.display if tx.closing is not None else None
         fields["months_since_closing"] = months_since_closing(self.deal, self.today)
         fact = self.add("deal", fields)
         targets = [p.id for p in self.deal.parties if p.role == "target"]
@@ -247,6 +291,7 @@ class _Builder:
         for k in ("share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"):
             self.note(fact, f"is_{k}", Provenance(f"{base}.types", "yes" if k in tx.types else "no"))
         self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
+        self.note(fact, "closing_date", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
 
     def party_fact(self, i: int, p: Party) -> None:
@@ -327,6 +372,8 @@ class _Builder:
                 )
             fields["target_active"] = self._active("target", code)
             fields["acquirer_active"] = self._active("acquirer", code)
+            acts, act_provs = act_fields(self.deal, code) if jur != "world" else ({}, {})
+            fields.update(acts)
             state_prov: Provenance | None = None
             if jur == "eu":
                 stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
@@ -349,6 +396,8 @@ class _Builder:
                     self.fact_prov(p.domestic_activity.get(code), f"parties[{i}].domestic_activity.{code}")
                     for i, p in ps
                 ]))
+            for name, prov in act_provs.items():
+                self.note(fact, name, prov)
 
     def _active(self, role: str, code: str) -> bool | None:
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
@@ -459,9 +508,16 @@ def _difference(after: Interval, before: Interval) -> Interval:
     return _interval(lo, hi)
 
 
-def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> FlatDeal:
-    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``."""
-    return _Builder(deal, as_of, rates, today).build()
+def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None, *,
+            detail: bool = True) -> FlatDeal:
+    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``.
+
+    Without ``detail``, provenance and conversion records are left out and worked out when
+    first read (see :class:`FlatDeal`)."""
+    if detail:
+        return _Builder(deal, as_of, rates, today).build()
+    flat = _Builder(deal, as_of, rates, today, detail=False).build()
+    return FlatDeal(flat.facts, detail=lambda: _Builder(deal, as_of, rates, today).build())
 
 
 def relevant_date(deal: Deal, today: date) -> date:
