@@ -72,15 +72,16 @@ def _evidence(b: _Builder, theory: str) -> list[EvidenceStep]:
         held = [i for i in fired if ev.firings[i].status == "yes"]
         maybe = [i for i in fired if ev.firings[i].status == "maybe"]
         if held:
-            status, text = "holds", " ".join(dict.fromkeys(b.findings[i].reason for i in held))
+            reasons = list(dict.fromkeys(b.findings[i].reason for i in held))
+            status, text = "holds", reasons[0] + (f" ({len(reasons) - 1} more alike.)" if len(reasons) > 1 else "")
         elif maybe:
             needed = [n for i in maybe for n in b.needed(i)]
             facts = ", ".join(dict.fromkeys(f"{n.fact} {n.test}" for n in needed)) or "facts not stated"
             status, text = "unknown", f"The {_STEP_TEXT[step]} is not established; it would need {facts}."
         else:
             status = "fails"
-            text = (f"The {_STEP_TEXT[step]} is not established on the stated facts (checked: "
-                    + "; ".join(s.title.lower() for s in sorted(specs, key=lambda s: s.id)) + ").")
+            text = ("Not established on the stated facts. Checked: "
+                    + "; ".join(s.title.lower() for s in sorted(specs, key=lambda s: s.id)) + ".")
         out.append(EvidenceStep(step=step, status=status, text=text,
                                 findings=sorted(b.ids[i] for i in held + maybe)))
     return out
