@@ -421,28 +421,10 @@ class _Builder:
         return f"{regime.name}: {text}"
 
     def theories(self) -> list[TheoryReport]:
-        out = []
-        for theory in active_theories(self.ev):
-            mine = [i for i, f in enumerate(self.ev.firings)
-                    if self.compiled.rules[f.rule_id].rule.spec.theory == theory]
-            band, undetermined, top_ids = theory_band(self.ev, theory)
-            title = self.compiled.rulebook.theory_title(theory)
-            if band == "none":
-                out.append(TheoryReport(
-                    theory=theory, title=title, band="none", undetermined=False, confidence="medium",
-                    headline=f"{title}: no indicator on the stated facts",
-                    findings=sorted(self.ids[i] for i in mine),
-                ))
-                continue
-            confidence = max((self.findings[i].confidence for i in top_ids), key=lambda c: _LEVEL[c])
-            names = ", ".join(dict.fromkeys(sorted(self.ids[i].split("#")[0] for i in top_ids)))
-            out.append(TheoryReport(
-                theory=theory, title=title, band=band, undetermined=undetermined,
-                confidence=confidence,
-                headline=f"{title}: {band}{' (undetermined)' if undetermined else ''} ({names})",
-                findings=sorted(self.ids[i] for i in mine),
-            ))
-        return out
+        from antitrust.theory_report import theory_report
+
+        return [theory_report(self, theory, self.compiled.rulebook.theory_title(theory))
+                for theory in active_theories(self.ev)]
 
     def build(self) -> Report:
         self.windows = windows(self.ev, self.today)

@@ -14,11 +14,9 @@ from typing import Any
 
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation
-from antitrust.rulespec import Risk, Verdict
+from antitrust.rulespec import Verdict
 from antitrust.truth import atom_truth
 from antitrust.vocabulary import FACT_TYPES
-
-_LEVEL = {"high": 2, "medium": 1, "low": 0}
 
 #: (verdict kind, firing status, outcome), in order of precedence. A held mandatory verdict wins;
 #: next a held "not required" (an exemption or negative finding that holds settles the filing
@@ -116,21 +114,13 @@ def active_theories(ev: Evaluation) -> list[str]:
 
 
 def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
-    """(band or 'none', whether the band rests only on undetermined firings, indices of the firings
-    that set it) for one theory of harm."""
-    rules = ev.compiled.rules
-    banded: list[tuple[int, Risk]] = [
-        (i, r) for i, f in enumerate(ev.firings)
-        if rules[f.rule_id].rule.spec.theory == theory and (r := rules[f.rule_id].rule.spec.risk) is not None
-    ]
-    held = [(i, r) for i, r in banded if ev.firings[i].status == "yes"]
-    pool = held or banded
-    if not pool:
-        return "none", False, []
-    top = max(_LEVEL[r.band] for _i, r in pool)
-    top_ids = [i for i, r in pool if _LEVEL[r.band] == top]
-    band = next(r.band for _i, r in pool if _LEVEL[r.band] == top)
-    return band, not held, top_ids
+    """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
+    firings that set the band, or of those that could raise it when no band holds)."""
+    from antitrust.theory_report import could_reach, held_band
+
+    band, ids = held_band(ev, theory)
+    _reach, reach_ids = could_reach(ev, theory)
+    return band, False, ids or reach_ids
 
 
 def outcomes(ev: Evaluation) -> dict[str, str]:
@@ -140,7 +130,10 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
     for code in regimes(ev):
         filing, _ids, suspensory = jurisdiction_verdict(ev, code)
         out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
+    from antitrust.theory_report import could_reach, held_band
+
     for theory in active_theories(ev):
-        band, undetermined, _ids = theory_band(ev, theory)
-        out[f"theory:{theory}"] = band + (" (undetermined)" if undetermined else "")
+        band = held_band(ev, theory)[0]
+        reach = could_reach(ev, theory)[0]
+        out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
     return out
