@@ -176,8 +176,8 @@ def evaluate_deal(deal: DealInput, rules: Rules | str | os.PathLike[str] | None 
     """Evaluate one deal and return its report (a pydantic model; see :func:`render_report`).
 
     ``as_of`` applies the law in force on that date (default: the deal's closing, signing or
-    announcement date); ``today`` is the date parameter review dates are checked against
-    (default: today). With ``audit_log`` (a path or an :class:`AuditLog`), one JSON line is
+    announcement date); ``today`` is the date deadlines (call-in, review and referral periods)
+    are counted to and parameter review dates checked against (default: today). With ``audit_log`` (a path or an :class:`AuditLog`), one JSON line is
     appended for the decision."""
     loaded = _load(deal, verify_sources=verify_sources)
     return _decide(loaded, _rules(rules), as_of=as_of, today=today, audit_log=audit_log, via="api")
@@ -190,14 +190,19 @@ def render_formats() -> tuple[str, ...]:
     return tuple(RENDERERS)
 
 
-def render_report(report: Report, format: str = "json") -> str:
-    """The report as text in one of :func:`render_formats` (JSON is the stable contract)."""
-    from antitrust.render import RENDERERS
+def render_report(report: Report, format: str = "json", detail: str = "brief") -> str:
+    """The report as text in one of :func:`render_formats` (JSON is the stable contract).
+
+    ``detail`` is ``brief`` (the one-page brief) or ``full`` (everything, reorganised); JSON
+    always carries both, HTML always shows both."""
+    from antitrust.render import DETAILS, RENDERERS
 
     renderer = RENDERERS.get(format)
     if renderer is None:
         raise UsageError(f"unknown report format {format!r}; choose one of {', '.join(RENDERERS)}")
-    return renderer(report)
+    if detail not in DETAILS:
+        raise UsageError(f"unknown detail {detail!r}; choose one of {', '.join(DETAILS)}")
+    return renderer(report, "full" if format == "html" else detail)
 
 
 def what_if(deal: DealInput, changes: Mapping[str, Any] | Sequence[str] = (),
