@@ -391,6 +391,7 @@ def _parse(text: str, path: str) -> Document:
     from ruamel.yaml.composer import MaxDepthExceededError
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if path.endswith(".json"):
         # json's own parser gives the clearer message for malformed JSON; valid JSON is then
@@ -422,6 +423,12 @@ def _parse(text: str, path: str) -> Document:
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise InputError(where, f"invalid YAML: {problem}") from None
+    except ReaderError as exc:  # a control character: YAML refuses it before parsing
+        at = max(0, min(int(exc.position), len(text)))
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise InputError(Location(path, line, col),
+                         f"invalid YAML: character U+{code:04X} is not allowed (write it escaped in a quoted string)") from None
     except YAMLError as exc:  # errors without a position (reader problems the checks above missed)
         raise InputError(Location(path), f"invalid YAML: {str(exc).splitlines()[0]}") from None
     except (ValueError, OverflowError) as exc:  # a scalar the constructor cannot convert
