@@ -435,8 +435,26 @@ def _parse(text: str, path: str) -> Document:
         raise InputError(Location(path), f"invalid value: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise InputError(Location(path), f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
+    size = _expanded_size(node, {})
+    if size > MAX_NODES:  # counted without expanding: an alias bomb is refused at once
+        raise InputError(Location(path, 1, 1), f"the document holds {size:,} values once its aliases are expanded, "
+                         f"more than {MAX_NODES:,}; expand fewer aliases or split the file")
     positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
     return Document(path, _plain(node, (), positions, _Budget(path)), positions)
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """How many values ``node`` holds with every alias expanded, counting each shared node once
+    per use but visiting it once (linear in the text, however large the expansion)."""
+    if not isinstance(node, dict | list):
+        return 1
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    children = node.values() if isinstance(node, dict) else node
+    total = 1 + sum(_expanded_size(child, memo) for child in children)
+    memo[id(node)] = total
+    return total
 
 
 def load(path: str | Path, *, cache: bool = True) -> Document:
