@@ -354,32 +354,46 @@ class _Checker(ParameterChecks):
         return True
 
     def shadowing(self) -> None:
+        """Rules whose verdict or band can never decide, and exact repeats. Only rules that could
+        interact are compared (same jurisdiction, theory or conclusion), so this stays close to
+        linear on large rulebooks."""
         rank = {"mandatory": 3, "voluntary": 2, "not_required": 1}
         bands = {"high": 3, "medium": 2, "low": 1}
-        rules = self.in_file_order
-        for a in rules:
-            sa = a.spec
-            for b in rules:
-                if a is b:
-                    continue
-                sb = b.spec
-                if (sa.verdict and sb.verdict and sa.jurisdiction == sb.jurisdiction
-                        and rank[sb.verdict.filing] > rank[sa.verdict.filing] and self.implies(a, b)):
-                    self.emit(self.rule_at(a, "verdict"), "warning", "shadowed-rule",
-                              f"rule {a.id}: its verdict ({sa.verdict.filing.replace('_', ' ')}) can never decide "
-                              f"the {sa.jurisdiction} filing: whenever its condition holds, so does {b.id}'s, "
-                              f"whose verdict ({sb.verdict.filing}) takes precedence")
-                if (sa.risk and sb.risk and sa.theory == sb.theory
-                        and bands[sb.risk.band] > bands[sa.risk.band] and self.implies(a, b)):
-                    self.emit(self.rule_at(a, "risk"), "warning", "shadowed-rule",
-                              f"rule {a.id}: its {sa.risk.band} band can never decide the {sa.theory} theory: "
-                              f"whenever its condition holds, so does {b.id}'s, which raises it to {sb.risk.band}")
-        for a, b in itertools.combinations(rules, 2):
-            # Only exact repeats: a narrower rule with the same conclusion still gives its own reason.
-            if _conclusion(a) == _conclusion(b) and self.implies(b, a) and self.implies(a, b):
-                self.emit(self.rule_at(b, "when"), "warning", "redundant-rule",
-                          f"rule {b.id} repeats rule {a.id}: whenever either condition holds so does the other, "
-                          "and they conclude the same")
+        by_jurisdiction: dict[Any, list[LoadedRule]] = {}
+        by_theory: dict[Any, list[LoadedRule]] = {}
+        by_conclusion: dict[str, list[LoadedRule]] = {}
+        for r in self.in_file_order:
+            if r.spec.verdict:
+                by_jurisdiction.setdefault(r.spec.jurisdiction, []).append(r)
+            if r.spec.risk:
+                by_theory.setdefault(r.spec.theory, []).append(r)
+            by_conclusion.setdefault(repr(_conclusion(r)), []).append(r)
+        for group in by_jurisdiction.values():
+            for a in group:
+                for b in group:
+                    sa, sb = a.spec, b.spec
+                    assert sa.verdict is not None and sb.verdict is not None
+                    if a is not b and rank[sb.verdict.filing] > rank[sa.verdict.filing] and self.implies(a, b):
+                        self.emit(self.rule_at(a, "verdict"), "warning", "shadowed-rule",
+                                  f"rule {a.id}: its verdict ({sa.verdict.filing.replace('_', ' ')}) can never "
+                                  f"decide the {sa.jurisdiction} filing: whenever its condition holds, so does "
+                                  f"{b.id}'s, whose verdict ({sb.verdict.filing}) takes precedence")
+        for group in by_theory.values():
+            for a in group:
+                for b in group:
+                    sa, sb = a.spec, b.spec
+                    assert sa.risk is not None and sb.risk is not None
+                    if a is not b and bands[sb.risk.band] > bands[sa.risk.band] and self.implies(a, b):
+                        self.emit(self.rule_at(a, "risk"), "warning", "shadowed-rule",
+                                  f"rule {a.id}: its {sa.risk.band} band can never decide the {sa.theory} theory: "
+                                  f"whenever its condition holds, so does {b.id}'s, which raises it to {sb.risk.band}")
+        for group in by_conclusion.values():
+            for a, b in itertools.combinations(group, 2):
+                # Only exact repeats: a narrower rule with the same conclusion still gives its own reason.
+                if self.implies(b, a) and self.implies(a, b):
+                    self.emit(self.rule_at(b, "when"), "warning", "redundant-rule",
+                              f"rule {b.id} repeats rule {a.id}: whenever either condition holds so does the other, "
+                              "and they conclude the same")
 
     # -- reason templates ----------------------------------------------------------------------
     def templates(self) -> None:
