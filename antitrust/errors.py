@@ -4,7 +4,8 @@
     ├── InputError            bad user input: always carries file, line and column
     │   ├── DealFileError     a deal file (cases/*.yaml) is malformed or invalid
     │   └── RulebookError     a rule or parameter file is malformed or invalid
-    └── EngineError           the inference engine failed or broke one of its limits
+    ├── EngineError           the inference engine failed or broke one of its limits
+    └── UsageError            a call into the Python API was wrong (an unknown format, a bad argument)
 
 The CLI turns an InputError into one line ``path:line:col: message`` and exit code 2.
 """
@@ -52,6 +53,10 @@ class RulebookError(InputError):
 
 class EngineError(AntitrustError, RuntimeError):
     """durable_rules failed, or an action raised (which durable_rules only reports in state)."""
+
+
+class UsageError(AntitrustError, ValueError):
+    """A function of the Python API was called with an argument it cannot take."""
 
 
 class InputErrors(AntitrustError):

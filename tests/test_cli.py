@@ -142,15 +142,6 @@ def test_python_dash_m_works() -> None:
     assert json.loads(proc.stdout)["meta"]["deal_id"] == "meta-scale-ai"
 
 
-def test_readme_python_example_runs() -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"## Python API\n\n```python\n(.*?)```", readme, re.DOTALL)
-    assert block is not None
-    proc = subprocess.run([sys.executable, "-c", block.group(1)], capture_output=True, text=True, cwd=ROOT, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["meta"]["as_of"] == "2025-06-13"
-
-
 def test_readme_quick_start_has_exactly_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
@@ -160,7 +151,8 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
         "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/pytest",
     ]
     ci = (ROOT / ".ci" / "run").read_text()
-    assert ".venv/bin/pip install --quiet -e '.[dev]'" in ci and "\n.venv/bin/pytest\n" in ci
+    # CI runs the same command on each interpreter, in .venv for the first one.
+    assert 'VENV=".venv"' in ci and "/bin/pip\" install --quiet -e '.[dev]'" in ci and '/bin/pytest"\n' in ci
 
 
 def test_written_reports_get_ordinary_permissions(tmp_path: Path) -> None:

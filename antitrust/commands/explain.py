@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from antitrust.bundled import RULES_HELP, rules_path
+
 
 class ExplainFormat(StrEnum):
     text = "text"
@@ -26,7 +28,7 @@ def explain_command(
         help="What to explain: a jurisdiction (US, EU, DE, ...), a finding id from the report "
              "(e.g. DE-GWB35-1-TURNOVER or TOH-CSI-BOARD-CHANNEL#2), a theory of harm, or a rule id. "
              "Default: every verdict and band.", show_default=False)] = None,
-    rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+    rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
     fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="text or json.")] = ExplainFormat.text,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this "
                                                    "date (default: the deal's own date).")] = None,
@@ -43,7 +45,7 @@ def explain_command(
     from antitrust.rulebook import load_rulebook
 
     try:
-        book = load_rulebook(rules)
+        book = load_rulebook(rules_path(rules))
         loaded = load_deal(deal, verify_sources=True)
         ev = evaluate(loaded, book, as_of=as_of.date() if as_of else None)
         result = explain(ev, deal, subject, band=band, near_misses=near_misses)

@@ -17,6 +17,8 @@ from typing import IO, Annotated, Any
 
 import typer
 
+from antitrust.bundled import RULES_HELP, rules_path
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 2, 3, 130
 #: Seconds between progress lines when stderr is not a terminal.
 PLAIN_EVERY = 5.0
@@ -28,7 +30,7 @@ def screen_command(
     inputs: Annotated[list[Path], typer.Argument(
         help="JSONL files (one deal per line), CSV files (dotted column names, see docs/screening.md), "
              "directories of deal files, or deal files.", show_default=False)],
-    rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+    rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
     workers: Annotated[int | None, typer.Option("--workers", "-j", min=1,
                                                 help="Worker processes (default: all cores).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -73,11 +75,12 @@ def screen_command(
     if summary is not None and summary.exists() and any(p.resolve() == summary.resolve() for p in inputs):
         fail([f"{summary}: refusing to overwrite an input; choose another --summary"])
     try:
-        book = load_rulebook(rules)
+        rules_dir = rules_path(rules)
+        book = load_rulebook(rules_dir)
     except (InputError, InputErrors) as exc:
         fail([str(e) for e in (exc.errors if isinstance(exc, InputErrors) else [exc])])
         return
-    preload(str(rules), book)
+    preload(str(rules_dir), book)
 
     tally = Tally()
     done: set[tuple[str, int]] = set()
@@ -99,7 +102,7 @@ def screen_command(
     interrupted = False
     fatal: str | None = None
     try:
-        _run(inputs, str(rules), sink, done, tally, reporter, n_workers, fixed, day)
+        _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day)
     except KeyboardInterrupt:
         interrupted = True
     except ScreenInputError as exc:

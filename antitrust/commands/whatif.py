@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
+from antitrust.bundled import RULES_HELP, rules_path
+
 EXIT_BAD_INPUT, EXIT_ENGINE = 2, 3
 
 
@@ -64,7 +66,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         as_of: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Apply the law in force on this date to the changed deal; alone, it compares "
                                 "the deal under its own date and this one.")] = None,
-        rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+        rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
         today: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Date to check parameter review dates against (default: today).")] = None,
@@ -78,7 +80,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             from antitrust.whatif import parse_set, what_if
 
             sets = [parse_set(s) for s in set_ or []]
-            book = load_rulebook(rules)
+            book = load_rulebook(rules_path(rules))
             loaded = load_deal(deal, verify_sources=True)
             return render(what_if(loaded, book, sets, as_of=_day(as_of), today=_day(today)), fmt.value)
 
@@ -94,7 +96,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             "--set", help="PATH=VALUE applied before sweeping (repeatable).")] = None,
         as_of: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Apply the law in force on this date (default: the deal's own date).")] = None,
-        rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+        rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     ) -> None:
         """Re-evaluate across a range of one number and show verdicts and bands per value, marking flips."""
@@ -106,7 +108,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             from antitrust.whatif import parse_set, sweep
 
             sets = [parse_set(s) for s in set_ or []]
-            book = load_rulebook(rules)
+            book = load_rulebook(rules_path(rules))
             loaded = load_deal(deal, verify_sources=True)
             return render(sweep(loaded, book, vary, as_of=_day(as_of), sets=sets), fmt.value)
 
@@ -123,7 +125,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             min=0.1, help="Stop searching after this many seconds (the result says whether it finished).")] = 10.0,
         as_of: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Apply the law in force on this date (default: the deal's own date).")] = None,
-        rules: Annotated[Path, typer.Option("--rules", help="Rule and parameter files (folder).")] = Path("rules"),
+        rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     ) -> None:
         """Search the smallest changes to the deal's facts that flip each verdict and each high or medium band."""
@@ -134,7 +136,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             from antitrust.rulebook import load_rulebook
             from antitrust.whatif import find_flips
 
-            book = load_rulebook(rules)
+            book = load_rulebook(rules_path(rules))
             loaded = load_deal(deal, verify_sources=True)
             result = find_flips(loaded, book, jurisdiction=jurisdiction, max_changes=max_changes,
                                 time_limit=time_limit, as_of=_day(as_of))

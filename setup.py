@@ -1,0 +1,65 @@
+"""Build hooks; metadata, dependencies and package data are declared in pyproject.toml.
+
+1. The top-level rulebook (``rules/``) is copied into wheels as ``antitrust/_rules``, so an
+   installed ``antitrust`` works from any folder. The rule files stay at the top of the
+   repository, where analysts edit them; an editable install reads them there
+   (antitrust/bundled.py).
+2. On Python 3.13 and later, durable-rules 2.0.28 from PyPI fails at import, so the engine is
+   built from ``vendor/durable-rules`` (the same release with a one-line fix, vendor/README.md):
+   its C extension ``durable_rules_engine`` and its Python package ``durable``. Below 3.13,
+   pyproject.toml depends on durable-rules from PyPI instead (environment marker).
+3. Wheels are always tagged for one interpreter (never ``py3-none-any``), so a wheel built on
+   3.12, which relies on PyPI's durable-rules, is not installed on 3.13, which needs the vendored
+   build.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
+from setuptools.dist import Distribution
+
+HERE = Path(__file__).resolve().parent
+RULES = HERE / "rules"
+VENDOR = "vendor/durable-rules"
+VENDORED_ENGINE = sys.version_info >= (3, 13)
+
+
+class BuildWithRulebook(build_py):
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            return
+        target = Path(self.build_lib) / "antitrust" / "_rules"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(RULES, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+class AntitrustDistribution(Distribution):
+    def parse_config_files(self, *args: Any, **kwargs: Any) -> None:
+        super().parse_config_files(*args, **kwargs)
+        if VENDORED_ENGINE:  # pyproject.toml finds antitrust's packages; add durable's
+            self.packages = [*(self.packages or []), "durable"]
+            self.package_dir = {**(self.package_dir or {}), "durable": f"{VENDOR}/libpy/durable"}
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+ext_modules = []
+if VENDORED_ENGINE:
+    ext_modules.append(Extension(
+        "durable_rules_engine",
+        sources=[f"{VENDOR}/src/rulespy/rules.c",
+                 *(f"{VENDOR}/src/rules/{name}.c" for name in ("json", "rete", "state", "events", "regex"))],
+        include_dirs=[f"{VENDOR}/src/rules"],
+        extra_compile_args=["-std=c99", "-D_GNU_SOURCE"],
+    ))
+
+setup(distclass=AntitrustDistribution, cmdclass={"build_py": BuildWithRulebook}, ext_modules=ext_modules)
