@@ -190,14 +190,19 @@ def render_formats() -> tuple[str, ...]:
     return tuple(RENDERERS)
 
 
-def render_report(report: Report, format: str = "json") -> str:
-    """The report as text in one of :func:`render_formats` (JSON is the stable contract)."""
-    from antitrust.render import RENDERERS
+def render_report(report: Report, format: str = "json", detail: str = "brief") -> str:
+    """The report as text in one of :func:`render_formats` (JSON is the stable contract).
+
+    ``detail`` is ``brief`` (the one-page brief) or ``full`` (everything, reorganised); JSON
+    always carries both, HTML always shows both."""
+    from antitrust.render import DETAILS, RENDERERS
 
     renderer = RENDERERS.get(format)
     if renderer is None:
         raise UsageError(f"unknown report format {format!r}; choose one of {', '.join(RENDERERS)}")
-    return renderer(report)
+    if detail not in DETAILS:
+        raise UsageError(f"unknown detail {detail!r}; choose one of {', '.join(DETAILS)}")
+    return renderer(report, "full" if format == "html" else detail)
 
 
 def what_if(deal: DealInput, changes: Mapping[str, Any] | Sequence[str] = (),

@@ -41,6 +41,12 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
+
+
+class DetailLevel(StrEnum):
+    brief = "brief"
+    full = "full"
 
 
 class Level(StrEnum):
@@ -106,6 +112,7 @@ def evaluate(
     deals: Annotated[list[Path], typer.Argument(help="Deal files (YAML or JSON).", show_default=False)],
     rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    detail: Annotated[DetailLevel, typer.Option("--detail", help="brief: one page; full: everything, reorganised (HTML is always full).")] = DetailLevel.brief,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
@@ -133,9 +140,13 @@ def evaluate(
         _fail([InputError(Location(str(audit_log)), f"cannot append to the audit log: {exc.strerror or exc}")])
         return
     if fmt is Format.json and len(reports) > 1:
-        text = "[\n" + ",\n".join(r.model_dump_json(indent=2) for r in reports) + "\n]\n"
+        text = "[\n" + ",\n".join(RENDERERS["json"](r).rstrip("\n") for r in reports) + "\n]\n"
+    elif fmt is Format.text:
+        color = output is None and sys.stdout.isatty()
+        text = "\n".join(RENDERERS["text"](r, detail.value, color=color) for r in reports)
     else:
-        text = "\n".join(RENDERERS[fmt.value](r) for r in reports)
+        level = "full" if fmt is Format.html else detail.value
+        text = "\n".join(RENDERERS[fmt.value](r, level) for r in reports)
     protected = [*deals, *choose_rules(rules).files, *([audit_log] if audit_log is not None else [])]
     _write(text, output, protected)
     if fail_on is not None:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from antitrust.views import Brief, Detail
+
 #: 2: verdict "not_assessed"; presumptions, windows and exposure per jurisdiction; evidence and
 #: "could reach" per theory; overall risk, information requests, next steps, nearest precedents,
 #: the brief; audit fields in meta. See docs/report-format.md.
@@ -314,3 +316,6 @@ class Report(_Model):
     info_requests: list[InfoRequest] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
     precedents: list[PrecedentMatch] = Field(default_factory=list)
+    brief: Brief | None = Field(None, description="The one-page brief: the same in every format.")
+    detail: Detail | None = Field(None, description="The detail view: findings per rule, margins that matter, "
+                                                    "each conversion once, alternatives per question.")

@@ -516,4 +516,17 @@ def build_report(evaluation: Evaluation, today: date | None = None, *,
     ``near_miss_band`` is the relative distance within which a failed comparison counts as a near
     miss (default 10%); ``None`` leaves margins and near misses out, for callers that only need
     verdicts and bands (sweeps, flip searches)."""
-    return _Builder(evaluation, today or date.today(), near_miss_band).build()
+    report = _Builder(evaluation, today or date.today(), near_miss_band).build()
+    return with_requests_and_steps(report, evaluation.deal)
+
+
+def with_requests_and_steps(report: Report, deal: Any) -> Report:
+    """Fill the information requests and next steps (unless a rule-based builder already did)."""
+    from antitrust.info_requests import build_info_requests
+    from antitrust.next_steps import build_next_steps
+
+    requests = report.info_requests or build_info_requests(report, [p.name for p in deal.parties])
+    report = report.model_copy(update={"info_requests": requests})
+    closing = getattr(deal.transaction.closing, "value", None)
+    steps = report.next_steps or build_next_steps(report, closing if isinstance(closing, date) else None)
+    return report.model_copy(update={"next_steps": steps})

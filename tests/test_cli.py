@@ -28,7 +28,12 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_evaluate_prints_the_report_and_exits_0() -> None:
     code, out, err = run("evaluate", CASE, "--rules", RULES, "--today", "2026-11-23")
     assert code == 0, err
-    assert "United States: no filing required" in out and err == ""
+    assert "US   no filing required" in out and err == ""
+    assert len(out.splitlines()) <= 80, "the brief is the default"
+    code, full, _ = run("evaluate", CASE, "--rules", RULES, "--today", "2026-11-23", "--detail", "full")
+    assert code == 0 and "United States (US): not required" in full and "FINDINGS, PER RULE" in full
+    code, html, _ = run("evaluate", CASE, "--rules", RULES, "--format", "html")
+    assert code == 0 and html.startswith("<!DOCTYPE html>") and 'data-verdict="undetermined"' in html
 
 
 def test_json_output_is_one_document() -> None:

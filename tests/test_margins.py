@@ -16,7 +16,7 @@ from antitrust.evaluate import evaluate
 from antitrust.loading import load_deal
 from antitrust.margins import margin_of, margins, near_misses
 from antitrust.params import ParamValue
-from antitrust.render import render_json, render_markdown, render_text
+from antitrust.render import render_json, render_markdown, render_text, with_views
 from antitrust.reporting import build_report
 from antitrust.rulebook import Rulebook
 from antitrust.truth import atom_truth
@@ -163,11 +163,11 @@ def test_report_carries_margins_and_near_misses(meta: Deal, rulebook: Rulebook) 
         assert all(m.finding == f.id and m.firing is None and m.rule_id == f.rule_id for m in f.margins)
     assert any(n.rule_id == "DE-GWB37-CAPITAL-25" for n in report.near_misses)
     assert report.meta.near_miss_band == pytest.approx(0.10)
-    text = render_text(report)
-    assert "Margins to thresholds (closest first)" in text and "Near misses (within 10% of a threshold)" in text
-    assert "  margin: " in text
-    markdown = render_markdown(report)
-    assert "## Margins to thresholds" in markdown and "## Near misses" in markdown and "- **Margins:**" in markdown
+    text = render_text(report, "full")
+    assert "MARGINS THAT DECIDE SOMETHING OR SIT WITHIN 25% OF THEIR LINE" in text
+    assert "NEAR MISSES (WITHIN 10% OF A THRESHOLD)" in text
+    markdown = render_markdown(report, "full")
+    assert "## Margins that decide something" in markdown and "## Near misses" in markdown
     data = json.loads(render_json(report))
     assert data["near_misses"] and any(f["margins"] for f in data["findings"])
 
@@ -177,8 +177,11 @@ def test_meta_report_shows_its_margins(meta: Deal, rulebook: Rulebook) -> None:
     margins_shown = {(m.rule_id, m.fact) for f in report.findings for m in f.margins}
     assert ("DE-GWB35-1A-TRANSACTION-VALUE", "deal.consideration_eur") in margins_shown
     assert ("DE-GWB37-CAPITAL-25", "stake.equity_after") in margins_shown
-    text = render_text(report)
-    assert "deal.consideration_eur = EUR 13.1bn exceeds the EUR 400m threshold (de.gwb35.transaction_value)" in text
+    detail = with_views(report).detail
+    assert detail is not None
+    shown = {m.text: m.decisive for m in detail.margins}
+    assert shown["deal.consideration_eur = EUR 13.1bn, test > EUR 400m (de.gwb35.transaction_value): met, "
+                 "32.7 times the line"] is True
 
 
 def test_margins_can_be_left_out(meta: Deal, rulebook: Rulebook) -> None:

@@ -11,7 +11,7 @@ import pytest
 from antitrust.deal import Deal
 from antitrust.evaluate import evaluate
 from antitrust.loading import load_deal
-from antitrust.render import render_json, render_markdown, render_text
+from antitrust.render import render_json
 from antitrust.report import Report
 from antitrust.reporting import build_report
 from antitrust.rulebook import Rulebook
@@ -42,13 +42,6 @@ def jurisdiction(report: Report, code: str) -> Any:
 
 def theory(report: Report, name: str) -> Any:
     return next(t for t in report.theories if t.theory == name)
-
-
-def test_golden_reports(deal: Deal, rulebook: Rulebook, golden: Any) -> None:
-    report = report_for(deal, rulebook)
-    golden("meta-scale-ai.txt", render_text(report))
-    golden("meta-scale-ai.json", render_json(report))
-    golden("meta-scale-ai.md", render_markdown(report))
 
 
 def test_the_reasoning_a_merger_lawyer_would_give(deal: Deal, rulebook: Rulebook) -> None:

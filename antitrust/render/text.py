@@ -1,100 +1,143 @@
-"""Terminal report with rich. Fixed width and no colour when not writing to a terminal."""
+"""The report as plain text: the brief, or (``full``) the brief followed by everything, reorganised.
+
+Plain string building (no layout engine): a whole report renders in a few milliseconds. Colour
+(ANSI) only when asked for, i.e. when writing to a terminal."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-
-from antitrust.render.common import merge_margins, threshold_source
+from antitrust.render.brief_text import brief_lines, paint, wrap
 from antitrust.report import Report
 
-_FILING_STYLE = {"mandatory": "bold red", "undetermined": "bold yellow", "voluntary": "yellow",
-                 "not_required": "green"}
-_BAND_STYLE = {"high": "bold red", "medium": "yellow", "low": "green", "none": "dim"}
+_RULE = "─" * 100
 
 
-def render_text(report: Report, *, width: int = 110, color: bool = False) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
-                      no_color=not color, highlight=False, emoji=False)
-    m = report.meta
-    console.print(Text(f"Merger-control risk report: {m.deal_title}", style="bold"))
-    console.print(f"deal {m.deal_id} | law as of {m.as_of} | rulebook {m.rulebook_hash[:12]} | "
-                  f"antitrust {m.tool_version} | review dates checked on {m.checked_on}")
-    console.print()
-    console.print(Panel(Group(*(Text("• " + s) for s in report.summary)), title="Summary", title_align="left"))
-    for w in report.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
+def _section(title: str, color: bool) -> list[str]:
+    return ["", _RULE, f"\x1b[1m{title}\x1b[0m" if color else title]
 
-    by_id = {f.id: f for f in report.findings}
-    table = Table(title="Jurisdictions", title_justify="left", show_lines=True, expand=True)
-    table.add_column("", width=4)
-    table.add_column("filing", width=14)
-    table.add_column("why", ratio=3)
-    table.add_column("still reachable by / would be decided by", ratio=2)
-    for j in report.jurisdictions:
-        why = "\n".join(f"{fid}: {by_id[fid].reason}" for fid in j.decided_by) or "no filing test is met"
-        extra = [f"{r.route.replace('_', ' ')}{'' if r.status == 'holds' else ' (possible)'} [{r.finding}]"
-                 for r in j.reach]
-        extra += [f"{n.fact} {n.test} [{n.finding}]" for n in j.needed]
-        filing = j.filing.replace("_", " ") + (", suspensory" if j.suspensory else "")
-        table.add_row(j.code, Text(filing, style=_FILING_STYLE[j.filing]), why, "\n".join(extra))
-    console.print(table)
 
-    theories = Table(title="Theories of harm", title_justify="left", expand=True)
-    theories.add_column("theory", ratio=2)
-    theories.add_column("band", width=22)
-    theories.add_column("confidence", width=10)
-    theories.add_column("findings", ratio=3)
-    for t in report.theories:
+def _jurisdictions(r: Report, color: bool) -> list[str]:
+    by_id = {f.id: f for f in r.findings}
+    lines = _section("JURISDICTIONS", color)
+    for j in r.jurisdictions:
+        verdict = j.filing.replace("_", " ") + (", suspensory" if j.suspensory else "")
+        regime = f"; {j.regime}" if j.regime else ""
+        basis = "" if j.basis_status == "verified" else f"; law {j.basis_status}"
+        lines += ["", *wrap(f"{j.name} ({j.code}): {paint(verdict, j.filing, color)}{regime}{basis}", "")]
+        for fid in j.decided_by:
+            if fid in by_id:
+                lines += wrap(f"{fid}: {by_id[fid].reason}", "  decided by ", "    ")
+        if not j.decided_by and j.reason:
+            lines += wrap(j.reason, "  why: ", "    ")
+        for route in j.reach:
+            until = f", until {route.until}" if route.until else ""
+            reason = by_id[route.finding].reason if route.finding in by_id else ""
+            lines += wrap(f"{route.route.replace('_', ' ')} ({route.status}{until}) [{route.finding}]: {reason}",
+                          "  reachable by ", "    ")
+        for w in j.windows:
+            lines += wrap(f"{w.text} ({w.length} from {w.starts_on or 'its start'}; {w.basis})", "  window: ", "    ")
+        for e in j.exposure:
+            consequences = f" Consequences: {'; '.join(e.consequences)}." if e.consequences else ""
+            cites = f" ({'; '.join(e.citations)})" if e.citations else ""
+            lines += wrap(f"{e.kind.replace('_', ' ')} ({e.status}): {e.text}{cites}.{consequences}",
+                          "  exposure: ", "    ")
+        for p in j.presumptions:
+            where = f" [{p.path}]" if p.path else ""
+            lines += wrap(f"{p.statement}{where}: {p.why}" + (f" ({p.citation})" if p.citation else ""),
+                          "  assumed, please confirm: ", "    ")
+        for n in j.needed:
+            lines += wrap(f"{n.fact} {n.test} ({n.path}) [{n.finding}]", "  would be decided by ", "    ")
+    return lines
+
+
+def _theories(r: Report, color: bool) -> list[str]:
+    lines = _section("THEORIES OF HARM", color)
+    for t in r.theories:
         band = t.band + (" (undetermined)" if t.undetermined else "")
-        theories.add_row(t.title, Text(band, style=_BAND_STYLE[t.band]), t.confidence, ", ".join(t.findings))
-    console.print(theories)
+        lines += ["", *wrap(f"{t.title}: {paint(band, t.band, color)}, confidence {t.confidence}", "")]
+        for e in t.evidence:
+            lines += wrap(f"{e.step} ({e.status}): {e.text}" + (f" [{', '.join(e.findings)}]" if e.findings else ""),
+                          "  ", "    ")
+        if t.could_reach:
+            ifs = "; ".join(f"{n.fact} {n.test}" for n in t.could_reach_if)
+            lines += wrap(f"could reach {t.could_reach}" + (f" if {ifs}" if ifs else ""), "  ", "    ")
+        if t.checked:
+            lines += wrap("checked and not found: " + "; ".join(t.checked), "  ", "    ")
+        if t.findings:
+            lines += wrap("findings: " + ", ".join(t.findings), "  ", "    ")
+    if r.overall is not None:
+        lines += ["", *wrap(f"Overall risk {r.overall.band}: " + "; ".join(r.overall.reasons), "")]
+    return lines
 
-    merged = merge_margins(report)
-    if merged:
-        console.print(Text("Margins to thresholds (closest first)", style="bold"))
-        for mg, ids in merged:
-            console.print(f"  {mg.text}")
-            console.print(Text(f"      [{', '.join(ids)}; {threshold_source(mg)}]", style="dim"))
-        console.print()
-    if report.near_misses:
-        console.print(Text(f"Near misses (within {report.meta.near_miss_band:.0%} of a threshold)", style="bold"))
-        for nm in report.near_misses:
-            console.print(f"  {nm.rule_id}: would conclude {nm.would_conclude}")
+
+def _groups(r: Report, color: bool) -> list[str]:
+    assert r.detail is not None
+    lines = _section("FINDINGS, PER RULE", color)
+    for g in r.detail.groups:
+        statuses = sorted(set(g.statuses))
+        count = f" ({len(g.findings)} findings)" if len(g.findings) > 1 else ""
+        lines += ["", *wrap(f"{g.rule_id}{count}: {g.title}", "")]
+        lines += wrap(f"{g.conclusion} | {'/'.join(statuses)}", "  ", "    ")
+        for reason in g.reasons:
+            lines += wrap(reason, "  ", "    ")
+        if g.counterparts:
+            lines += wrap("; ".join(g.counterparts), "  for each of: ", "    ")
+        status = "" if g.basis_status == "verified" else f" ({g.basis_status})"
+        lines += wrap(f"{g.citation} <{g.url}>{status}", "  law: ", "    ")
+        for fact in g.facts:
+            lines += wrap(fact, "  fact: ", "    ")
+        if g.because:
+            lines += wrap(", ".join(g.because), "  because of: ", "    ")
+    return lines
+
+
+def _rest(r: Report, color: bool) -> list[str]:
+    assert r.detail is not None
+    d = r.detail
+    lines: list[str] = []
+    if d.margins:
+        lines += _section("MARGINS THAT DECIDE SOMETHING OR SIT WITHIN 25% OF THEIR LINE", color)
+        for m in d.margins:
+            lines += wrap(m.text + ("" if not m.decisive else " [decisive]"), "  ", "    ")
+            lines += wrap(f"{', '.join(m.findings)}; {m.source}", "      ", "      ")
+        if d.margins_left_out:
+            lines.append(f"  ({d.margins_left_out} margins far from their line and deciding nothing left out; "
+                         "JSON has them all)")
+    if r.near_misses:
+        lines += _section(f"NEAR MISSES (WITHIN {r.meta.near_miss_band:.0%} OF A THRESHOLD)", color)
+        for nm in r.near_misses:
+            lines += wrap(f"{nm.rule_id}: would conclude {nm.would_conclude}", "  ", "    ")
             for mg in nm.failing:
-                console.print(f"    missed: {mg.text} ({mg.path})")
+                lines += wrap(f"missed: {mg.text} ({mg.path})", "    ", "      ")
             if nm.unknown:
-                console.print(f"    still open: {', '.join(nm.unknown)}")
-        console.print()
+                lines += wrap(f"still open: {', '.join(nm.unknown)}", "    ", "      ")
+    if d.questions:
+        lines += _section("OPEN QUESTIONS AND THE ALTERNATIVES THEY DECIDE", color)
+        for q in d.questions:
+            lines += wrap(f"{q.question} ({q.path})", "  ", "    ")
+            for a in q.alternatives:
+                lines += wrap(a, "    - ", "      ")
+    if d.conversions:
+        lines += _section("CURRENCY CONVERSIONS", color)
+        for c in d.conversions:
+            lines += wrap(c, "  ", "    ")
+    if r.warnings:
+        lines += _section("WARNINGS", color)
+        for w in r.warnings:
+            lines += wrap(w, "  ", "    ")
+    if r.meta.rules_inactive:
+        lines += _section(f"RULES NOT IN FORCE ON {r.meta.as_of}", color)
+        for rid, why in r.meta.rules_inactive.items():
+            lines += wrap(f"{rid}: {why}", "  ", "    ")
+    meta = r.meta
+    lines += ["", *wrap(f"deal {meta.deal_id} | rulebook {meta.rulebook_hash[:12]} ({meta.rules_loaded} rules) | "
+                        f"antitrust {meta.tool_version} | report schema {meta.report_schema_version}", "")]
+    return lines
 
-    console.print(Text("Findings", style="bold"))
-    for f in report.findings:
-        console.print(Text(f"{f.id}  {f.title}", style="bold"))
-        console.print(f"  {f.conclusion} | {f.status} | confidence {f.confidence}")
-        console.print(f"  {f.reason}")
-        console.print(f"  law: {f.basis.citation} <{f.basis.url}>" + ("" if f.basis.status == "verified" else f" ({f.basis.status})"))
-        for u in f.facts:
-            src = f"; source {', '.join(u.sources)}" if u.sources else ""
-            console.print(f"  fact: {u.name} = {u.value} ({u.path}{src})")
-        for p in f.parameters:
-            console.print(f"  param: {p.name} = {p.value} from {p.effective_from} ({p.status})")
-        if f.derived:
-            console.print(f"  derives: {f.derived}")
-        if f.because:
-            console.print(f"  because of: {', '.join(f.because)}")
-        for n in f.needed:
-            console.print(f"  needs: {n.fact} {n.test} ({n.path})")
-        for mg in f.margins:
-            console.print(f"  margin: {mg.text}")
-    if report.conversions:
-        console.print()
-        console.print(Text("Currency conversions", style="bold"))
-        for c in report.conversions:
-            console.print(f"  {c.what}: {c.original} → {c.result} at {c.rate}")
-    return buffer.getvalue()
 
+def render_text(report: Report, detail: str = "brief", *, color: bool = False) -> str:
+    assert report.brief is not None and report.detail is not None, "call antitrust.render.with_views first"
+    lines = brief_lines(report.brief, color=color)
+    if detail == "full":
+        lines += _jurisdictions(report, color) + _theories(report, color) + _groups(report, color)
+        lines += _rest(report, color)
+    return "\n".join(lines) + "\n"
