@@ -84,7 +84,7 @@ def route_texts(j: JurisdictionReport) -> list[str]:
         if r.route not in best or rank < best[r.route][0]:
             best[r.route] = (rank, text)
     out = [text for _rank, text in sorted(best.values())]
-    out += [w.text for w in j.windows if not any(str(w.ends) in t for t in out)]
+    out += [w.text for w in j.windows if w.ends is not None and not any(str(w.ends) in t for t in out)]
     return out
 
 
@@ -174,7 +174,8 @@ def _build(report: Report) -> Brief:
     left = [f"{t.title} {t.band if t.band != 'none' else 'no indicator'}"
             + (f" (could reach {t.could_reach})" if t.could_reach else "")
             for t in report.theories if t.band not in {"medium", "high"}]
-    exposure = [f"{j.name}: {e.text}" + (f" ({'; '.join(e.citations)})" if e.citations else "")
+    # The text names the provision breached; the consequences and their citations are in the full report.
+    exposure = [f"{j.name} ({e.status}): {e.text}"
                 for j in report.jurisdictions for e in j.exposure if e.status != "expired"]
     requests = [BriefRequest(question=r.question, path=r.path, decides=r.decides, alternatives=r.alternatives)
                 for r in report.info_requests[:MAX_REQUESTS]]

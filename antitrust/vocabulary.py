@@ -45,6 +45,15 @@ _FIGURES: dict[str, FieldSpec] = {
     **_money("smaller_party_turnover", "Turnover of the smaller of acquirer and target"),
     "target_active": FieldSpec("bool", doc="Target is active here to a substantial extent"),
     "acquirer_active": FieldSpec("bool", doc="Acquirer is active here to a substantial extent"),
+    # Acts stated in the deal file's authority_acts (antitrust/acts.py).
+    "notified": FieldSpec("bool", doc="The deal was notified to this authority (no: the deal file says it was "
+                          "not; unknown: not stated)"),
+    "called_in": FieldSpec("bool", doc="The authority called the deal in or opened an investigation of its own"),
+    "referral_requested": FieldSpec("bool", doc="A referral to the Commission was requested (by this member "
+                                    "state; on the EU fact, by any member state)"),
+    "referral_accepted": FieldSpec("bool", doc="The Commission accepted a referral of the deal"),
+    "thresholds_met_stated": FieldSpec("bool", doc="The authority stated that its filing test is met"),
+    "review_opened": FieldSpec("bool", doc="The authority opened a review of the deal"),
 }
 
 FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
@@ -59,10 +68,13 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         **_money("valuation", "Valuation of the target"),
         "payout_to_holders": FieldSpec("bool", doc="Proceeds paid out to holders instead of a share purchase"),
         "structured_to_avoid_review": FieldSpec("bool"),
+        "closing_date": FieldSpec("id", doc="The closing date as the deal file gives it, for reasons (a date, "
+                                  "a month or a range)"),
         "completed": FieldSpec("bool", doc="The deal had closed by the evaluation's 'today' (unknown if the "
                                "closing date is unknown or its range straddles today)"),
         "months_since_closing": FieldSpec("number", "months", doc="Whole months from closing to the evaluation's "
                                           "'today' (periods are counted by the report's clock, not by rules)"),
+
     },
     "party": {
         "party": FieldSpec("id"),
@@ -73,6 +85,10 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "competes_with_acquirer": FieldSpec("bool"),
         "dominant": FieldSpec("bool"),
         "uk_share_of_supply": FieldSpec("number", _PCT),
+        "competes_with_target": FieldSpec("bool", doc="Competes with the target"),
+        "emerging_rival": FieldSpec("bool", doc="Evidence that the party could grow into a significant rival"),
+        "users": FieldSpec("number", "count", doc="Users or customers"),
+
         **_money("worldwide_turnover", "Worldwide turnover"),
         **_money("assets", "Total assets"),
     },
@@ -155,6 +171,28 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "share_of_supplier_revenue": FieldSpec("number", _PCT),
         "input_importance": FieldSpec("category", values=("low", "medium", "high")),
         "alternatives_available": FieldSpec("bool"),
+        "customer_competes_with_target": FieldSpec("bool", doc="The customer competes with the target"),
+        "customer_switching": FieldSpec("bool", doc="The customer has switched or is switching to other suppliers"),
+        "link_confidence": FieldSpec("category", values=("low", "medium", "high"),
+                                     doc="How far the supply link as a whole is established"),
+    },
+    # One fact per deal: how much of the target the acquiring side owns after it (theories of harm
+    # ask whether the target stays a firm apart, and who earns its profits).
+    "ownership": {
+        "target_equity": FieldSpec(
+            "number", _PCT, doc="The acquiring side's share of the target's capital after the deal (0 without a stake)"),
+    },
+    "data_link": {
+        "party_role": _ROLE,
+        "about_role": _ROLE,
+        "competitively_sensitive": FieldSpec("bool", doc="Rivals' confidential data, or data that strengthens "
+                                                         "a dominant position"),
+    },
+    "complement": {
+        "a_role": _ROLE,
+        "b_role": _ROLE,
+        "kind": FieldSpec("category", values=("complementary", "conglomerate")),
+        "bundling_possible": FieldSpec("bool", doc="The merged firm could tie, bundle or degrade interoperability"),
     },
     "market": {
         "market": FieldSpec("id"),
@@ -165,6 +203,12 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "hhi_post": FieldSpec("number", "hhi"),
         "hhi_delta": FieldSpec("number", "hhi"),
         "overlap": FieldSpec("bool", doc="Both acquirer and target hold a share"),
+        "overlap_size": FieldSpec("category", values=("none", "minor", "significant"),
+                                  doc="How much the parties' activities overlap"),
+        "acquirer_rank": FieldSpec("number", "count", doc="The acquirer's rank in the market (1: the largest)"),
+        "target_rank": FieldSpec("number", "count", doc="The target's rank in the market (1: the largest)"),
+        "acquirer_dominant": FieldSpec("bool", doc="The acquirer is dominant or has durable market power here"),
+        "target_dominant": FieldSpec("bool", doc="The target is dominant or has durable market power here"),
     },
 }
 
