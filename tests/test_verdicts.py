@@ -167,3 +167,27 @@ def test_a_rule_naming_an_undeclared_regime_is_refused(tmp_path: Path) -> None:
     (rules / "params" / "fr.yaml").write_text(FR_PARAMS, encoding="utf-8")
     with pytest.raises(Exception, match="jurisdiction 'FR' is not declared in a regimes file"):
         load_rulebook(rules)
+
+
+def test_italy_thresholds_past_their_march_revision_are_flagged(meta: Deal, rulebook: Rulebook) -> None:
+    def stale(as_of: date) -> list[str]:
+        return [w for w in report_for(meta, rulebook, as_of=as_of).warnings if "revises it every year" in w]
+
+    assert any(w.startswith("it.l287.domestic_combined: the value applied is in force from 2024-03-11")
+               for w in stale(date(2025, 6, 13)))
+    assert stale(date(2024, 6, 30)) == []
+
+
+def test_hsr_values_follow_the_january_february_cycle() -> None:
+    from antitrust.params import Parameter
+    from antitrust.regimes import Regime, Revision, stale_values
+
+    us = Regime(code="US", name="United States", filing="mandatory", suspensory=True, authority="FTC",
+                citation="15 U.S.C. §18a", url="https://www.law.cornell.edu/uscode/text/15/18a",
+                revision=Revision(month=2, grace_days=45, params=["us.hsr.size_of_transaction"], citation="§18a(a)(2)"))
+    sot = Parameter.model_validate({"name": "us.hsr.size_of_transaction", "title": "SOT", "unit": "USD", "values": [
+        {"from": "2025-02-21", "value": 126.4e6, "citation": "90 FR 8008", "url": "https://www.ftc.gov/", "status": "verified"}]})
+    params = {sot.name: sot}
+    assert stale_values(us, params, {sot.name}, date(2025, 6, 13)) == []
+    assert stale_values(us, params, {sot.name}, date(2026, 3, 1)) == []  # the 2026 notice may still be pending
+    assert "the 2026 revision is missing" in stale_values(us, params, {sot.name}, date(2026, 6, 1))[0]
