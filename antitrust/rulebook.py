@@ -68,6 +68,7 @@ class Rulebook:
     #: Regimes by code and theories by id, in declaration (report) order.
     regimes: dict[str, Regime] = field(default_factory=dict)
     theories: dict[str, TheoryDecl] = field(default_factory=dict)
+    regime_locations: dict[str, Location] = field(default_factory=dict)
 
     def regime(self, code: str) -> Regime:
         return self.regimes.get(code) or implicit_regime(code)
@@ -168,6 +169,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: 
         parameter_locations=param_locations,
         regimes=regimes,
         theories=theories,
+        regime_locations={k[len("regimes"):]: v for k, v in declared.where.items() if k.startswith("regimes")},
     )
     if check:
         from antitrust.rulegate import blocking_errors
