@@ -1,13 +1,18 @@
 """Compile a checked :class:`Rulebook` into durable_rules ruleset definitions (plain dicts).
 
-Three-valued logic. Each rule compiles into one durable rule that fires when its condition is
-*true*, and one per fact pattern that fires when the condition is *undetermined* (possibly true,
-not known to be true). For every atom we build four tests over the interval fields:
+Three-valued logic. For every atom we build four tests over the interval fields:
 
     T  known true        F  known false        P = not F (possibly true)     NT = not T
 
 and combine them with Kleene's rules (and: T=∧T, P=∧P; or: T=∨T, P=∨P; not swaps T/F and P/NT).
 A field that is absent is unknown, so missing data can never look like "below the threshold".
+
+Each rule compiles into one durable rule whose patterns are the P tests: it fires on every
+combination of facts on which the condition is possibly true, and the engine does all the
+matching and chaining. The T tests of the same compiled condition are kept beside it
+(:attr:`CompiledRule.true_when`); the engine adapter turns them into Python predicates
+(:func:`antitrust.engine.condition_test`) that tell, for each match, whether the condition is
+true (every part known true) or undetermined (possibly true, not known to be true).
 
 Parameters are resolved to the values in force on the evaluation date and written into the
 conditions as constants; a rule whose parameter is not yet in force is inactive on that date.
@@ -55,10 +60,13 @@ class CompiledAtom:
 @dataclass(frozen=True)
 class CompiledRule:
     rule: LoadedRule
-    #: durable rule name -> "T" (condition true) or "U" (undetermined)
-    variants: dict[str, str]
+    #: The one durable rule of this rule: it matches wherever the condition is possibly true.
+    durable_name: str
     patterns: tuple[str, ...]
     atoms: tuple[CompiledAtom, ...]
+    #: Per pattern (fact kind), the condition under which that part is known true. A match in
+    #: which every part is known true is a finding ("yes"); any other match is undetermined.
+    true_when: tuple[tuple[str, Cond], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,8 @@ class CompiledRulebook:
     as_of: date
     definition: dict[str, Any]
     rules: dict[str, CompiledRule]
-    by_durable_name: dict[str, tuple[str, str]]
+    #: durable rule name -> rule id
+    by_durable_name: dict[str, str]
     params_used: dict[str, ParamValue]
     inactive: dict[str, str]
     fanout: dict[str, int]
@@ -103,6 +112,7 @@ class _RuleCompiler:
         self.atoms: list[CompiledAtom] = []
         self.params_used: dict[str, ParamValue] = {}
         self.inactive: str | None = None
+        self.true_when: tuple[tuple[str, Cond], ...] = ()
 
     # -- field kinds -------------------------------------------------------------------------
     def spec(self, ref: ex.Ref) -> FieldSpec:
@@ -211,7 +221,7 @@ class _RuleCompiler:
                 _or(*(x[2] for x in parts)), _and(*(x[3] for x in parts)))
 
     def compile(self) -> tuple[dict[str, Any], list[str]]:
-        """The durable rules for this rule: {name: {"all": [...]}}, and the fact types used."""
+        """The durable rule for this rule, {name: {"all": [...]}}, and the fact types used."""
         groups: dict[str, list[ex.Expr]] = {}
         for conjunct in _conjuncts(self.rule.condition):
             facts = {r.fact for r in ex.refs(conjunct)}
@@ -223,24 +233,12 @@ class _RuleCompiler:
                 items.insert(0, ex.Exists(ex.Ref(fact, None, 0)))
         patterns = list(groups)
         compiled = {k: self.tfpn(ex.And(tuple(v)) if len(v) > 1 else v[0]) for k, v in groups.items()}
-        out: dict[str, Any] = {}
-        rid = self.rule.id
-        out[f"{rid}#T"] = {"all": [{k: _and({"t": k}, compiled[k][0])} for k in patterns]}
-        for i, k in enumerate(patterns):
-            nt = compiled[k][3]
-            if not _can_be_unknown(nt):
-                continue
-            pats = []
-            for j in patterns:
-                body = _and(compiled[j][2], nt) if j == k else compiled[j][2]
-                pats.append({j: _and({"t": j}, body)})
-            out[f"{rid}#U{i}"] = {"all": pats}
-        return out, patterns
-
-
-def _can_be_unknown(nt: Cond) -> bool:
-    text = json.dumps(nt)
-    return "$nex" in text or '"maybe"' in text
+        # One durable rule: every part possibly true (P). The Rete network does all the matching
+        # and chaining; whether a match is a finding or undetermined is told from the T part of
+        # the same compiled condition (see CompiledRule.true_when).
+        body = {"all": [{k: _and({"t": k}, compiled[k][2])} for k in patterns]}
+        self.true_when = tuple((k, compiled[k][0]) for k in patterns)
+        return {self.rule.id: body}, patterns
 
 
 def _conjuncts(e: ex.Expr) -> list[ex.Expr]:
@@ -296,7 +294,7 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
     rates = rate_table(book.parameters, at)
     definition: dict[str, Any] = {}
     rules: dict[str, CompiledRule] = {}
-    by_name: dict[str, tuple[str, str]] = {}
+    by_name: dict[str, str] = {}
     params_used: dict[str, ParamValue] = {}
     inactive: dict[str, str] = {}
     fanout: dict[str, int] = {}
@@ -312,15 +310,12 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
             inactive[rule.id] = rc.inactive
             continue
         params_used.update(rc.params_used)
-        variants = {}
         for name, body in durable.items():
             definition[name] = body
-            variant = "T" if name.endswith("#T") else "U"
-            variants[name] = variant
-            by_name[name] = (rule.id, variant)
+            by_name[name] = rule.id
             for pat in body["all"]:
                 fanout[next(iter(pat))] = fanout.get(next(iter(pat)), 0) + 1
-        rules[rule.id] = CompiledRule(rule, variants, tuple(patterns), tuple(rc.atoms))
+        rules[rule.id] = CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when)
     for fact_type, count in sorted(fanout.items()):
         if count > FANOUT_LIMIT:
             raise RulebookError(

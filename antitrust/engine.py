@@ -189,6 +189,64 @@ def _names_in(node: Any, found: set[str]) -> None:
 
 
 _ABSENT = object()
+_COMPARE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<=", "$neq": "!="}
+
+
+def condition_test(cond: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """A Python predicate that decides a compiled condition exactly as the engine would, on a
+    fact in the caller's shape (nested intervals, as given to :meth:`Session.run`).
+
+    It is generated from the condition itself (the same dict the engine is given), in the
+    engine's semantics: a field is absent when the fact lacks it (or, for a nested name
+    ``x__lo``, when ``x`` is not a dict holding ``lo``), as in :meth:`Session.engine_form`; every
+    comparison, ``$neq`` included, is false on an absent field; ``$ex`` / ``$nex`` test presence;
+    an empty condition holds. Raises EngineError for an operator it does not know."""
+    fields: dict[str, str] = {}
+
+    def var(name: str) -> str:
+        if name not in fields:
+            fields[name] = f"v{len(fields)}"
+        return fields[name]
+
+    def gen(node: Any) -> str:
+        if not isinstance(node, dict):
+            raise EngineError(f"cannot translate condition {node!r}")
+        parts = []
+        for key, value in node.items():
+            if key in {"$and", "$or"}:
+                items = [gen(v) for v in value]
+                joined = (" and " if key == "$and" else " or ").join(items)
+                parts.append(f"({joined})" if items else ("True" if key == "$and" else "False"))
+            elif key in {"$ex", "$nex"}:
+                for name in value:
+                    parts.append(f"({var(name)} is {'not ' if key == '$ex' else ''}_A)")
+            elif key in _COMPARE:
+                for name, c in value.items():
+                    v = var(name)
+                    parts.append(f"({v} is not _A and {v} {_COMPARE[key]} {c!r})")
+            elif key.startswith("$"):
+                raise EngineError(f"cannot translate condition operator {key}")
+            else:  # equality
+                v = var(key)
+                parts.append(f"({v} is not _A and {v} == {value!r})")
+        expr = " and ".join(parts) if parts else "True"
+        return expr if len(parts) < 2 else f"({expr})"
+
+    expr = gen(cond)
+    lines = ["def test(f):"]
+    for name, v in fields.items():
+        outer, sep, inner = name.partition(SEP)
+        if sep:
+            lines.append(f"    {v} = f.get({outer!r})")
+            lines.append(f"    {v} = {v}.get({inner!r}, _A) if isinstance({v}, dict) else _A")
+        else:
+            lines.append(f"    {v} = f.get({name!r}, _A)")
+            lines.append(f"    if isinstance({v}, dict): {v} = _A")
+    lines.append(f"    return bool({expr})")
+    namespace: dict[str, Any] = {"_A": _ABSENT}
+    exec(compile("\n".join(lines), "<condition>", "exec"), namespace)  # noqa: S102 - source built above
+    test: Callable[[dict[str, Any]], bool] = namespace["test"]
+    return test
 
 
 def _dumps(value: Any) -> str:

@@ -8,15 +8,18 @@ firings that produced it, which is the proof tree the report shows.
 
 from __future__ import annotations
 
+import json
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
-from antitrust.engine import Session
+from antitrust.engine import Session, condition_test
 from antitrust.facts import FlatDeal, flatten, relevant_date
+from antitrust.ordering import Key, canonical_order
 from antitrust.rulebook import Rulebook
 from antitrust.truth import atom_truth
 from antitrust.vocabulary import FACT_TYPES
@@ -96,9 +99,11 @@ def clear_cache() -> None:
     _rule_info.clear()
 
 
-#: compiled ruleset name -> durable rule name -> (rule id, "yes"/"maybe", compiled rule, derive
-#: spec, its fields sorted): looked up once per ruleset instead of on every firing.
-_RuleInfo = tuple[str, str, CompiledRule, Any, tuple[tuple[str, Any], ...]]
+#: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields
+#: sorted, and per pattern the predicate telling that part known true.
+_RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any], ...],
+                  tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]]
+#: compiled ruleset name -> durable rule name -> its info: built once per ruleset.
 _rule_info: dict[str, dict[str, _RuleInfo]] = {}
 
 
@@ -106,11 +111,18 @@ def _info(compiled: CompiledRulebook) -> dict[str, _RuleInfo]:
     info = _rule_info.get(compiled.name)
     if info is None:
         info = {}
-        for durable_name, (rule_id, variant) in compiled.by_durable_name.items():
+        tests: dict[str, Callable[[dict[str, Any]], bool]] = {}  # one predicate per distinct condition
+        for durable_name, rule_id in compiled.by_durable_name.items():
             crule = compiled.rules[rule_id]
             spec = crule.rule.spec.derive
             fields = tuple(sorted(spec.fields.items())) if spec is not None else ()
-            info[durable_name] = (rule_id, "yes" if variant == "T" else "maybe", crule, spec, fields)
+            true_when = []
+            for alias, cond in crule.true_when:
+                key = json.dumps(cond, sort_keys=True)
+                if key not in tests:
+                    tests[key] = condition_test(cond)
+                true_when.append((alias, tests[key]))
+            info[durable_name] = (rule_id, crule, spec, fields, tuple(true_when))
         _rule_info[compiled.name] = info
     return info
 
@@ -121,15 +133,28 @@ class _Recorder:
         self.seen: set[tuple[str, str, tuple[str, ...]]] = set()
         self.derived_keys: dict[tuple[Any, ...], str] = {}
         self.info = _info(evaluation.compiled)
+        #: Per firing, its place in the canonical order (see antitrust.ordering).
+        self.keys: list[Key] = []
+        #: Derived facts as asserted, by id.
+        self.facts: dict[str, dict[str, Any]] = {}
 
     def __call__(self, durable_name: str, bound: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         # ``bound`` holds the flattened deal's own dicts (read-only) or derived facts recorded here.
-        rule_id, status, crule, spec, fields = self.info[durable_name]
+        rule_id, crule, spec, fields, true_when = self.info[durable_name]
+        # The rule matched where its condition is possibly true: it holds if every part is
+        # known true, and is undetermined otherwise.
+        rank = 0
+        for part, (alias, test) in enumerate(true_when, start=1):
+            if not test(bound[alias]):
+                rank = part
+                break
+        status = "maybe" if rank else "yes"
         ids = [f["id"] for f in bound.values()]
         key = (rule_id, status, tuple(sorted(ids)))
-        if key in self.seen:  # an undetermined rule fires once per unknown pattern; keep one
+        if key in self.seen:
             return []
         self.seen.add(key)
+        self.keys.append((rule_id, rank))
         inputs = tuple(i for i in ids if i.startswith("d"))
         unknowns = _unknowns(crule, bound) if status == "maybe" else ()
         ev = self.ev
@@ -148,7 +173,11 @@ class _Recorder:
         self.derived_keys[dkey] = fact_id
         ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
         ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns, fact_id))
-        return [{"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}]
+        fact = self.facts[fact_id] = {"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}
+        return [fact]
+
+    def finish(self) -> None:
+        canonical_order(self.ev, self.keys, self.facts)
 
 
 class _Fields(dict[str, Any]):
@@ -195,5 +224,7 @@ def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date 
     compiled, session = compiled_for(book, at)
     flat = flatten(deal, at, compiled.rates)
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat)
-    session.run(flat.facts, _Recorder(evaluation))
+    recorder = _Recorder(evaluation)
+    session.run(flat.facts, recorder)
+    recorder.finish()
     return evaluation

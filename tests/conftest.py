@@ -6,8 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from antitrust.rulebook import Rulebook, load_rulebook
+
+# Tests assert no wall-clock limits: a property example that runs slowly on a loaded machine is
+# not a failure (hypothesis' default deadline of 200 ms per example is one).
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The fixed "today" of every golden report, so parameter review warnings do not drift.

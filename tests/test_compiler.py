@@ -58,7 +58,7 @@ def test_fanout_beyond_the_engine_limit_is_refused(tmp_path: Path) -> None:
     rules = [
         {"id": f"R-{i}", "title": "t", "jurisdiction": "DE", "basis": {"citation": "cit", "url": "https://x.org"},
          "when": f"stake.equity_after >= {i}", "reason": "a reason"}
-        for i in range(40)
+        for i in range(70)
     ]
     (tmp_path / "r.json").write_text(json.dumps({"rules": rules}))
     with pytest.raises(RulebookError, match="at most 64 rules"):

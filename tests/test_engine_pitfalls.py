@@ -48,10 +48,10 @@ def test_the_compiler_keeps_one_kind_of_fact_in_one_pattern(rulebook: Any) -> No
 
     compiled = compile_rulebook(rulebook, date(2025, 6, 13))
     # All stake conditions of DE-GWB37-CAPITAL-25 test the same fact: one pattern.
-    body = compiled.definition["DE-GWB37-CAPITAL-25#T"]["all"]
+    body = compiled.definition["DE-GWB37-CAPITAL-25"]["all"]
     assert [next(iter(p)) for p in body] == ["stake"]
     # A condition over a derived fact and deal figures is a join of separate facts.
-    body = compiled.definition["DE-GWB35-1A-TRANSACTION-VALUE#T"]["all"]
+    body = compiled.definition["DE-GWB35-1A-TRANSACTION-VALUE"]["all"]
     assert [next(iter(p)) for p in body] == ["de_concentration", "world", "de", "deal"]
 
 

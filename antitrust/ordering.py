@@ -1,0 +1,88 @@
+"""One order of firings for every way of running the engine.
+
+The engine fires the matches of its agenda in an order of its own, which depends on how the
+rules are laid out in durable rules (one per analyst rule, or one per truth value) and on
+what else is in the session. Reports list findings in firing order and number derived facts
+by it, so an evaluation puts its firings in a canonical order before anyone reads them:
+
+    repeatedly fire, among the firings whose derived inputs already exist, the first by
+    (rule id, true before undetermined, undetermined by its first part not known true,
+    the engine's order)
+
+which is the order in which an agenda that always takes the first enabled rule fires them.
+Derived facts are then numbered ``d0, d1, ...`` in the order they are first derived, and each
+names the rule that derived it first.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from antitrust.evaluate import Evaluation
+
+#: Per firing: (rule id, 0 when true or 1 + index of the first part not known true).
+Key = tuple[str, int]
+
+
+def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, Any]]) -> None:
+    """Reorder ``ev.firings`` in place (``keys`` parallel to them) and renumber derived facts;
+    ``facts`` maps each derived fact's id to the dict that was asserted (its id and first
+    deriving rule are updated in place, so every firing that matched it sees the new id)."""
+    firings = ev.firings
+    n = len(firings)
+    needs: list[set[str]] = []
+    waiting: dict[str, list[int]] = {}
+    heap: list[tuple[str, int, int]] = []
+    for i, f in enumerate(firings):
+        inputs = set(f.derived_inputs)
+        needs.append(inputs)
+        for d in inputs:
+            waiting.setdefault(d, []).append(i)
+        if not inputs:
+            heap.append((*keys[i], i))
+    heapq.heapify(heap)
+    order: list[int] = []
+    while heap:
+        *_key, i = heapq.heappop(heap)
+        order.append(i)
+        made = firings[i].derived_id
+        if made is not None and made in waiting:
+            for j in waiting.pop(made):
+                needs[j].discard(made)
+                if not needs[j]:
+                    heapq.heappush(heap, (*keys[j], j))
+    if len(order) != n:  # pragma: no cover - a derived input always has a producer that fired
+        raise AssertionError("a firing waits for a derived fact that was never derived")
+    if order == list(range(n)):
+        return
+    mapping: dict[str, str] = {}
+    first_by: dict[str, str] = {}
+    for i in order:
+        made = firings[i].derived_id
+        if made is not None and made not in mapping:
+            mapping[made] = f"d{len(mapping)}"
+            first_by[made] = firings[i].rule_id
+    new = []
+    for i in order:
+        f = firings[i]
+        unknowns = tuple(replace(u, fact_id=mapping[u.fact_id]) if u.fact_id in mapping else u for u in f.unknowns)
+        new.append(replace(f, derived_inputs=tuple(mapping[x] for x in f.derived_inputs),
+                           derived_id=mapping[f.derived_id] if f.derived_id is not None else None,
+                           unknowns=unknowns))
+    firings[:] = new
+    records = {}
+    for old, fresh in mapping.items():
+        record = ev.derived[old]
+        record.id = fresh
+        record.firings = []
+        records[fresh] = record
+        fact = facts[old]
+        fact["id"] = fresh
+        fact["by"] = first_by[old]
+    for index, f in enumerate(new):
+        if f.derived_id is not None:
+            records[f.derived_id].firings.append(index)
+    ev.derived = dict(sorted(records.items(), key=lambda item: int(item[0][1:])))
