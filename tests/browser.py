@@ -100,7 +100,7 @@ def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
 
 def ink_share(path: Path) -> float:
     """Share of pixels that are not (near) white: 0 for a blank page."""
-    width, height, rows = png_pixels(path)
+    width, _height, rows = png_pixels(path)
     channels = len(rows[0]) // width
     inked = total = 0
     for row in rows[::4]:
