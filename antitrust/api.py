@@ -176,8 +176,8 @@ def evaluate_deal(deal: DealInput, rules: Rules | str | os.PathLike[str] | None 
     """Evaluate one deal and return its report (a pydantic model; see :func:`render_report`).
 
     ``as_of`` applies the law in force on that date (default: the deal's closing, signing or
-    announcement date); ``today`` is the date parameter review dates are checked against
-    (default: today). With ``audit_log`` (a path or an :class:`AuditLog`), one JSON line is
+    announcement date); ``today`` is the date deadlines (call-in, review and referral periods)
+    are counted to and parameter review dates checked against (default: today). With ``audit_log`` (a path or an :class:`AuditLog`), one JSON line is
     appended for the decision."""
     loaded = _load(deal, verify_sources=verify_sources)
     return _decide(loaded, _rules(rules), as_of=as_of, today=today, audit_log=audit_log, via="api")

@@ -629,6 +629,8 @@ class _Checker:
         for r in self.book.rules:
             with contextlib.suppress(ValueError):
                 used |= {n[len("param."):] for n in placeholders(r.spec.reason) if n.startswith("param.")}
+            if r.spec.reach is not None and r.spec.reach.window is not None:
+                used.add(r.spec.reach.window.param)
         fields_of: dict[str, set[str | None]] = {}
         for r in self.book.rules:
             for a in ex.atoms(r.condition):

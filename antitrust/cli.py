@@ -115,7 +115,7 @@ def evaluate(
     detail: Annotated[DetailLevel, typer.Option("--detail", help="brief: one page; full: everything, reorganised (HTML is always full).")] = DetailLevel.brief,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Apply the law in force on this date (default: the deal's closing, signing or announcement date).")] = None,
-    today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: today).")] = None,
+    today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date deadlines (call-in and review periods) are counted to and parameter review dates checked against (default: today).")] = None,
     fail_on: Annotated[Level | None, typer.Option(help="Exit 1 if a risk band (or filing) reaches this level.")] = None,
     audit_log: Annotated[Path | None, typer.Option("--audit-log", help="Append one JSON line per decision to this file (input hash, rulebook hash, versions, verdicts).", show_default=False)] = None,
 ) -> None:

@@ -11,11 +11,13 @@ false or zero. Shorthand is accepted so files stay readable::
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from antitrust.datefacts import period, range_text
 from antitrust.money import Money
 
 SCHEMA_VERSION = 1
@@ -70,13 +72,7 @@ class Fact(_Strict, Generic[T]):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: object) -> object:
-        if data is None or data == "unknown":
-            return {"unknown": True}
-        if isinstance(data, dict):
-            if ("at_least" in data or "at_most" in data) and "value" not in data:
-                return {**data, "unknown": True}
-            return data
-        return {"value": data}
+        return _fact_shorthand(data)
 
     @model_validator(mode="after")
     def _value_or_unknown(self) -> Fact[T]:
@@ -91,7 +87,55 @@ class Fact(_Strict, Generic[T]):
         return not self.unknown
 
 
+def _fact_shorthand(data: object) -> object:
+    if data is None or data == "unknown":
+        return {"unknown": True}
+    if isinstance(data, dict):
+        if ("at_least" in data or "at_most" in data) and "value" not in data:
+            return {**data, "unknown": True}
+        return data
+    return {"value": data}
+
+
 Percent = Fact[float]
+_ISO_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+class DateFact(Fact[date]):
+    """A date: ``2025-06-13``; a month ``2024-06`` or a year ``2024`` (any day of it); or a range
+    ``{at_least: 2024-06-01, at_most: 2024-09-30}``; or ``unknown``. A month or year is stored
+    as a range."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: object) -> object:
+        value: Any = data.get("value") if isinstance(data, dict) else data
+        span = period(value)
+        if span is not None:
+            given = value if isinstance(value, str) else str(value)
+            rest = {k: v for k, v in data.items() if k != "value"} if isinstance(data, dict) else {}
+            note = rest.get("note") or f"given as {given.strip()}"
+            return {**rest, "unknown": True, "at_least": span[0], "at_most": span[1], "note": note}
+        if isinstance(value, str) and value.strip() != "unknown" and not _ISO_DAY.match(value):
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM for a month or YYYY for a year")
+        return _fact_shorthand(data)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateFact:
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"at_least {self.at_least} is after at_most {self.at_most}")
+        return self
+
+    @property
+    def span(self) -> tuple[date | None, date | None]:
+        """(first, last) possible day; both None when nothing is known."""
+        if self.known:
+            return self.value, self.value
+        return self.at_least, self.at_most
+
+    @property
+    def display(self) -> str:
+        return range_text(*self.span)
 
 
 class Turnover(_Strict):
@@ -135,9 +179,11 @@ TransactionType = Literal[
 
 class Transaction(_Strict):
     types: list[TransactionType] = Field(min_length=1)
-    announced: Fact[date] | None = None
-    signed: Fact[date] | None = None
-    closing: Fact[date] | None = None
+    announced: DateFact | None = Field(None, description="Public announcement: a date, a month (2024-06) or a range.")
+    signed: DateFact | None = Field(None, description="Signing: a date, a month or a range.")
+    closing: DateFact | None = Field(
+        None, description="Closing (completion): a date, a month or a range. Decides the law date; a range "
+        "that spans a change in the law is warned about.")
     consideration: Fact[Money] | None = None
     target_valuation: Fact[Money] | None = None
     #: Money paid out to the target's holders instead of buying shares from them.

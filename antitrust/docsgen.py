@@ -282,7 +282,12 @@ def _conclusions(rule: LoadedRule) -> list[str]:
     if s.verdict:
         out.append(f"filing {s.verdict.filing.replace('_', ' ')}" + (" and suspensory" if s.verdict.suspensory else ""))
     if s.reach:
-        out.append(f"the deal can be reached by {_ROUTES[s.reach.route]}")
+        route = f"the deal can be reached by {_ROUTES[s.reach.route]}"
+        w = s.reach.window
+        if w is not None:
+            starts = " or ".join(w.runs_from)
+            route += f", for {w.authority} within `{w.param}` of {starts}" + (f" ({w.pick})" if len(w.runs_from) > 1 else "")
+        out.append(route)
     if s.risk:
         out.append(f"{s.risk.band} risk")
     if s.derive:

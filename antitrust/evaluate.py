@@ -18,9 +18,10 @@ from typing import Any
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
-from antitrust.facts import FlatDeal, flatten, relevant_date
+from antitrust.facts import FlatDeal, flatten
 from antitrust.ordering import Key, canonical_order
 from antitrust.rulebook import Rulebook
+from antitrust.timeline import law_date
 from antitrust.truth import atom_truth
 from antitrust.vocabulary import FACT_TYPES
 
@@ -64,6 +65,10 @@ class Evaluation:
     flat: FlatDeal
     firings: list[Firing] = field(default_factory=list)
     derived: dict[str, DerivedRecord] = field(default_factory=dict)
+    #: The date deadlines are counted to (the law applied is that of ``as_of``).
+    today: date | None = None
+    #: Warnings about the evaluation itself, e.g. a closing date whose range spans a change in the law.
+    warnings: list[str] = field(default_factory=list)
 
     def firings_of(self, rule_id: str) -> list[Firing]:
         return [f for f in self.firings if f.rule_id == rule_id]
@@ -219,11 +224,15 @@ def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Un
 
 
 def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> Evaluation:
-    """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date)."""
-    at = as_of or relevant_date(deal, today or date.today())
+    """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date),
+    with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today)."""
+    day = today or date.today()
+    law = None if as_of is not None else law_date(deal, day, book)
+    at = as_of or (law.at if law is not None else day)
     compiled, session = compiled_for(book, at)
-    flat = flatten(deal, at, compiled.rates)
-    evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat)
+    flat = flatten(deal, at, compiled.rates, day)
+    evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
+                            warnings=list(law.warnings) if law is not None else [])
     recorder = _Recorder(evaluation)
     session.run(flat.facts, recorder)
     recorder.finish()

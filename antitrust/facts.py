@@ -10,30 +10,19 @@ provenance (deal-file path, source, confidence) for the report.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from antitrust.deal import Deal, Fact, Party, Source, Turnover
+from antitrust.factbase import Interval, Provenance
+from antitrust.factbase import interval as _interval
+from antitrust.factbase import join as _join
 from antitrust.fxyears import FxYears, YearRate
+from antitrust.memberstates import MEMBER_STATE_FIELDS, member_state_figures
 from antitrust.money import Money, format_money
+from antitrust.timeline import closed_by, law_date, months_since_closing
 from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
-
-Interval = dict[str, float]
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where one field of one engine fact came from."""
-
-    path: str
-    display: str
-    sources: tuple[str, ...] = ()
-    confidence: str = "high"
-    known: bool = True
-    note: str | None = None
-    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,27 +71,6 @@ class RateTable:
         return self.fx.rate(currency, year)
 
 
-def _engine_number(x: float) -> float | int:
-    """A number durable_rules parses reliably: ints when integral, no bare exponent forms."""
-    if math.isnan(x) or math.isinf(x):
-        raise ValueError("not a finite number")
-    if float(x).is_integer() and abs(x) < 2**53:
-        return int(x)
-    rounded = round(x, 6)
-    if "e" in repr(rounded):  # durable_rules rejects '1e-05' and '2e+16' (error 204)
-        return round(x) if abs(x) >= 1 else 0
-    return rounded
-
-
-def _interval(lo: float | None, hi: float | None) -> Interval:
-    out: Interval = {}
-    if lo is not None:
-        out["lo"] = _engine_number(lo)
-    if hi is not None:
-        out["hi"] = _engine_number(hi)
-    return out
-
-
 def _fact_interval(f: Fact[Any] | None, floor: float | None = 0.0, ceiling: float | None = None) -> Interval:
     if f is None or f.unknown:
         lo = f.at_least if f is not None and f.at_least is not None else floor
@@ -135,9 +103,11 @@ def _sources(f: Fact[Any] | None) -> tuple[str, ...]:
 
 
 class _Builder:
-    def __init__(self, deal: Deal, as_of: date, rates: RateTable) -> None:
+    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> None:
         self.deal = deal
         self.as_of = as_of
+        #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
+        self.today = today or as_of
         self.rates = rates
         self.flat = FlatDeal(facts=[])
         self._roles = {p.id: p.role for p in deal.parties}
@@ -255,12 +225,8 @@ class _Builder:
             fields[f"valuation_{code.lower()}"] = val.get(code, {"lo": 0})
         fields["payout_to_holders"] = _bool(tx.payout_to_holders)
         fields["structured_to_avoid_review"] = _bool(tx.structured_to_avoid_review)
-        closing = tx.closing.value if tx.closing is not None and tx.closing.known else None
-        if closing is not None:
-            fields["completed"] = closing <= self.as_of
-            months = (self.as_of.year - closing.year) * 12 + (self.as_of.month - closing.month)
-            months -= 1 if self.as_of.day < closing.day else 0
-            fields["months_since_closing"] = _interval(months, months)
+        fields["completed"] = closed_by(self.deal, self.today)
+        fields["months_since_closing"] = months_since_closing(self.deal, self.today)
         fact = self.add("deal", fields)
         base = "transaction"
         for code in ("eur", "usd", "gbp"):
@@ -271,10 +237,8 @@ class _Builder:
                   self.fact_prov(tx.structured_to_avoid_review, f"{base}.structured_to_avoid_review"))
         for k in ("share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"):
             self.note(fact, f"is_{k}", Provenance(f"{base}.types", "yes" if k in tx.types else "no"))
-        if closing is not None:
-            prov = self.fact_prov(tx.closing, f"{base}.closing")
-            self.note(fact, "completed", prov)
-            self.note(fact, "months_since_closing", prov)
+        self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
+        self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
 
     def party_fact(self, i: int, p: Party) -> None:
         world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
@@ -343,11 +307,11 @@ class _Builder:
             fields["acquirer_active"] = self._active("acquirer", code)
             state_prov: Provenance | None = None
             if jur == "eu":
-                stats, state_prov = self._member_state_figures(sides["acquirer"]["EUR"], sides["target"]["EUR"])
+                stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
                 fields.update(stats)
             fact = self.add(jur, fields)
             if state_prov is not None:
-                for name in _MEMBER_STATE_FIELDS:
+                for name in MEMBER_STATE_FIELDS:
                     self.note(fact, name, state_prov)
             for role in ("acquirer", "target"):
                 joined = _join(provs[role])
@@ -363,68 +327,6 @@ class _Builder:
                     self.fact_prov(p.domestic_activity.get(code), f"parties[{i}].domestic_activity.{code}")
                     for i, p in ps
                 ]))
-
-    def _member_state_figures(
-        self, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[float | None, float | None]
-    ) -> tuple[dict[str, Any], Provenance]:
-        """Statistics over the member states for EUMR Art. 1(3) and the two-thirds rule.
-
-        Every member state's turnover is an interval (unknown: from 0, without upper bound, but
-        never above the side's EU turnover). From them: each side's largest share of its EU
-        turnover in one state, whether both sides' largest state is the same, and the third
-        highest combined and smaller-party turnover over the states. Intervals keep each
-        statistic sound: its lower bound is certain, its upper bound is the most it can be.
-        """
-        states = list(EU_MEMBER_STATES)
-        if self.as_of < UK_LEFT_EU:
-            states.append("UK")  # a member state until 31 January 2020
-        per_side: dict[str, dict[str, tuple[float, float | None]]] = {}
-        stated: list[Provenance] = []
-        for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
-            rows: dict[str, tuple[float, float | None]] = {}
-            for state in states:
-                lo, hi = 0.0, 0.0
-                hi_known = True
-                for pi, p in enumerate(self.deal.parties):
-                    if p.role != role:
-                        continue
-                    t = next((x for x in p.turnover if x.jurisdiction == state), None)
-                    if t is not None:
-                        stated.append(self.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
-                    plo, phi = self._convert_bounds(t.amount if t else None, "EUR", f"{p.name} {state} turnover",
-                                                    self.turnover_year(t))
-                    lo += plo or 0.0
-                    if phi is None:
-                        hi_known = False
-                    else:
-                        hi += phi
-                rows[state] = (lo, hi if hi_known else None)
-            # A state holds at most what the side's EU turnover leaves after the others' known part.
-            cap = eu_total[1]
-            if cap is not None:
-                total_lo = sum(lo for lo, _ in rows.values())
-                for state, (s_lo, s_hi) in rows.items():
-                    room = max(s_lo, cap - (total_lo - s_lo))
-                    rows[state] = (s_lo, room if s_hi is None else min(s_hi, room))
-            per_side[role] = rows
-        out: dict[str, Any] = {}
-        tops: dict[str, str | None] = {}
-        for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
-            shares = {s: _state_share(lo, hi, eu_total) for s, (lo, hi) in per_side[role].items()}
-            out[f"{role}_top_state_share"] = _interval(max(x[0] for x in shares.values()),
-                                                       max(x[1] for x in shares.values()))
-            tops[role] = _unique_top(shares)
-        if tops["acquirer"] is not None and tops["target"] is not None:
-            out["top_state_same"] = tops["acquirer"] == tops["target"]
-        combined = [(a[0] + t[0], None if a[1] is None or t[1] is None else a[1] + t[1])
-                    for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
-        smaller = [(min(a[0], t[0]), _min_upper(a[1], t[1]))
-                   for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
-        out["third_state_combined_turnover_eur"] = _third_highest(combined)
-        out["third_state_smaller_party_turnover_eur"] = _third_highest(smaller)
-        prov = _join(stated) if stated else Provenance(
-            path="parties[*].turnover[member states]", display="no member-state turnover stated", known=False)
-        return out, prov
 
     def _active(self, role: str, code: str) -> bool | None:
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
@@ -623,48 +525,6 @@ def _share(f: Fact[float]) -> float:
     return float(f.value or 0.0)
 
 
-#: The United Kingdom left the EU on 31 January 2020; before that it counts as a member state.
-UK_LEFT_EU = date(2020, 2, 1)
-_MEMBER_STATE_FIELDS = (
-    "acquirer_top_state_share", "target_top_state_share", "top_state_same",
-    "third_state_combined_turnover_eur", "third_state_smaller_party_turnover_eur",
-)
-
-
-def _state_share(lo: float, hi: float | None, eu_total: tuple[float | None, float | None]) -> tuple[float, float]:
-    """Bounds (percent) on a member state's share of a side's EU turnover."""
-    eu_lo, eu_hi = eu_total
-    share_lo = 100.0 * lo / eu_hi if eu_hi else 0.0
-    share_hi = min(100.0, 100.0 * hi / eu_lo) if hi is not None and eu_lo else 100.0
-    return min(share_lo, 100.0), max(share_hi, min(share_lo, 100.0))
-
-
-def _unique_top(shares: dict[str, tuple[float, float]]) -> str | None:
-    """The member state that certainly has the largest share, if the bounds tell."""
-    for state, (lo, _hi) in shares.items():
-        if lo > 50 or all(lo > other_hi for other, (_l, other_hi) in shares.items() if other != state):
-            return state
-    return None
-
-
-def _min_upper(a: float | None, b: float | None) -> float | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
-
-
-def _third_highest(rows: list[tuple[float, float | None]]) -> Interval:
-    """Bounds on the third-highest value over the member states."""
-    los = sorted((lo for lo, _ in rows), reverse=True)
-    his = sorted((math.inf if hi is None else hi for _, hi in rows), reverse=True)
-    if len(rows) < 3:
-        return _interval(0.0, 0.0)
-    hi3 = his[2]
-    return _interval(los[2], None if math.isinf(hi3) else hi3)
-
-
 def _bool(f: Fact[bool] | None) -> bool | None:
     return None if f is None or f.unknown else bool(f.value)
 
@@ -675,34 +535,14 @@ def _difference(after: Interval, before: Interval) -> Interval:
     return _interval(lo, hi)
 
 
-def _join(provs: list[Provenance]) -> Provenance:
-    """Provenance of a value computed from several deal facts."""
-    if not provs:
-        return Provenance(path="(none stated)", display="not stated", known=False)
-    if len(provs) == 1:
-        return provs[0]
-    order = {"high": 0, "medium": 1, "low": 2}
-    return Provenance(
-        path=" + ".join(p.path for p in provs),
-        display=", ".join(p.display for p in provs),
-        sources=tuple(dict.fromkeys(s for p in provs for s in p.sources)),
-        confidence=max((p.confidence for p in provs), key=lambda c: order[c]),
-        known=all(p.known for p in provs),
-    )
-
-
-def flatten(deal: Deal, as_of: date, rates: RateTable) -> FlatDeal:
-    """The engine facts for ``deal`` as of ``as_of``."""
-    return _Builder(deal, as_of, rates).build()
+def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> FlatDeal:
+    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``."""
+    return _Builder(deal, as_of, rates, today).build()
 
 
 def relevant_date(deal: Deal, today: date) -> date:
-    """The date whose law applies: closing, else signing, else announcement, else today."""
-    tx = deal.transaction
-    for f in (tx.closing, tx.signed, tx.announced):
-        if f is not None and f.known and f.value is not None:
-            return f.value
-    return today
+    """The date whose law applies: closing, else signing, else announcement (see timeline.law_date)."""
+    return law_date(deal, today).at
 
 
 __all__ = ["ConversionRecord", "FlatDeal", "Provenance", "RateTable", "Source", "flatten", "relevant_date"]

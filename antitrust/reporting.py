@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from antitrust import __version__
+from antitrust.clock import route_with_window, windows
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
 from antitrust.facts import Provenance
@@ -30,6 +31,7 @@ from antitrust.report import (
     Report,
     ReportMeta,
     TheoryReport,
+    Window,
 )
 from antitrust.rulespec import JURISDICTIONS, THEORIES, Risk, Verdict
 from antitrust.vocabulary import FACT_TYPES
@@ -114,6 +116,7 @@ class _Builder:
         self.ids: dict[int, str] = {}
         self.findings: dict[int, Finding] = {}
         self.warnings: list[str] = []
+        self.windows: dict[int, Window] = {}
 
     # -- findings ------------------------------------------------------------------------------
     def finding_ids(self) -> None:
@@ -310,8 +313,10 @@ class _Builder:
                 for i in decided:
                     needed += self.needed(i)
             reach = [
-                ReachRoute(route=spec.reach.route, status="holds" if self.ev.firings[i].status == "yes" else "possible",
-                           finding=self.ids[i])
+                route_with_window(
+                    ReachRoute(route=spec.reach.route, finding=self.ids[i],
+                               status="holds" if self.ev.firings[i].status == "yes" else "possible"),
+                    self.windows.get(i))
                 for i in mine
                 if (spec := self.compiled.rules[self.ev.firings[i].rule_id].rule.spec).reach is not None
             ]
@@ -327,6 +332,7 @@ class _Builder:
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
                 findings=sorted(self.ids[i] for i in mine),
+                windows=list(dict.fromkeys(self.windows[i] for i in mine if i in self.windows)),
             ))
         return out
 
@@ -344,9 +350,16 @@ class _Builder:
             text += " (no filing test is met on the stated facts)"
         held = {r.route for r in reach if r.status == "holds"}
         routes = [f"{_ROUTE_TEXT[r.route]}{'' if r.status == 'holds' else ' (possible)'}"
-                  for r in reach if r.status == "holds" or r.route not in held]
+                  for r in reach if r.status == "holds" or (r.status == "possible" and r.route not in held)]
         if routes:
             text += "; still reachable by " + ", ".join(dict.fromkeys(routes))
+        alive = {r.route for r in reach if r.status != "expired"}
+        lapsed: dict[str, date] = {}
+        for r in reach:
+            if r.status == "expired" and r.until is not None and r.route not in alive:
+                lapsed[r.route] = max(r.until, lapsed.get(r.route, r.until))
+        if lapsed:
+            text += "; " + ", ".join(f"{_ROUTE_TEXT[k]} expired on {d.isoformat()}" for k, d in lapsed.items())
         return f"{JURISDICTION_NAMES[code]}: {text}"
 
     def theories(self) -> list[TheoryReport]:
@@ -374,6 +387,7 @@ class _Builder:
         return out
 
     def build(self) -> Report:
+        self.windows = windows(self.ev, self.today)
         self.finding_ids()
         for i in range(len(self.ev.firings)):
             self.confidence_of(i)
@@ -384,7 +398,7 @@ class _Builder:
                      effective_from=v.from_, citation=v.citation, url=v.url, status=v.status)
             for n, v in sorted(self.compiled.params_used.items())
         ]
-        warnings = self.warnings_for(params_used)
+        warnings = [*self.ev.warnings, *self.warnings_for(params_used)]
         summary = [j.headline for j in jurisdictions]
         summary += [t.headline for t in theories if t.band in {"high", "medium"}]
         return Report(
@@ -516,7 +530,7 @@ def build_report(evaluation: Evaluation, today: date | None = None, *,
     ``near_miss_band`` is the relative distance within which a failed comparison counts as a near
     miss (default 10%); ``None`` leaves margins and near misses out, for callers that only need
     verdicts and bands (sweeps, flip searches)."""
-    report = _Builder(evaluation, today or date.today(), near_miss_band).build()
+    report = _Builder(evaluation, today or evaluation.today or date.today(), near_miss_band).build()
     return with_requests_and_steps(report, evaluation.deal)
 
 

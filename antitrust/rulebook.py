@@ -300,6 +300,16 @@ def _check_rule(rule: LoadedRule, params: dict[str, Parameter], derived: dict[st
     _check_negations(rule.condition, derived, err)
     _check_or(rule.condition, err)
     _check_template(rule, derived, errors)
+    window = rule.spec.reach.window if rule.spec.reach else None
+    if window is not None:
+        p = params.get(window.param)
+        if p is None:
+            errors.append(RulebookError(rule.location, f"rule {rule.id}: reach.window names unknown parameter "
+                                        f"{window.param!r}{did_you_mean(window.param, params)}", field="reach"))
+        elif p.unit not in {"months", "days", "working_days"}:
+            errors.append(RulebookError(rule.location, f"rule {rule.id}: reach.window parameter {window.param!r} "
+                                        f"has unit {p.unit}; a period needs months, days or working_days",
+                                        field="reach"))
     if rule.spec.derive:
         for name, value in rule.spec.derive.fields.items():
             if isinstance(value, str) and value.startswith("{"):

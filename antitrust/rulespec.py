@@ -63,10 +63,28 @@ class Verdict(_Strict):
     suspensory: bool = False
 
 
+#: Events a review or call-in period can run from (see antitrust/clock.py).
+WindowStart = Literal["closing", "announcement", "signing", "notification"]
+
+
+class ReachWindow(_Strict):
+    """The time limit of a route: a dated parameter (months, days or working days) counted from an
+    event of the deal. The report counts it to its 'today' and marks the route expired after it."""
+
+    param: str = Field(description="Parameter holding the length (unit months, days or working_days).")
+    runs_from: list[WindowStart] = Field(
+        min_length=1, description="The events the period runs from; with several, the earliest known one "
+        "(or the latest, with pick: latest).")
+    pick: Literal["earliest", "latest"] = "earliest"
+    authority: str = Field(min_length=2, description="Who must act within the period, e.g. 'CMA'.")
+    note: str | None = Field(None, description="What the period does not model, said in the report.")
+
+
 class Reach(_Strict):
     """The rule concludes a route by which an authority can still reach the deal."""
 
     route: Literal["call_in", "referral", "post_closing_challenge", "own_initiative", "inform"]
+    window: ReachWindow | None = Field(None, description="The time limit of the route, if the law sets one.")
 
 
 class Risk(_Strict):
@@ -85,6 +103,8 @@ class RuleTest(_Strict):
     )
     expect: Literal["fires", "does_not_fire", "undetermined"]
     as_of: date | None = None
+    today: date | None = Field(None, description="Date deadlines and 'has the deal closed' are counted to "
+                               "(default: as_of, else the default test date).")
 
 
 class InForce(_Strict):

@@ -153,7 +153,8 @@ def run_rule_tests(book: Rulebook, rule_ids: set[str] | None = None) -> list[Rul
             suite = rule.location.path
             try:
                 deal = Deal.model_validate(data)
-                ev = evaluate(deal, book, as_of=test.as_of or DEFAULT_AS_OF)
+                ev = evaluate(deal, book, as_of=test.as_of or DEFAULT_AS_OF,
+                              today=test.today or test.as_of or DEFAULT_AS_OF)
             except (InputError, InputErrors, ValueError) as exc:
                 results.append(RuleTestResult(rule.id, test.name, test.expect, "error", where.test(rule, j),
                                               error=f"the test's deal is invalid: {_one_line(exc)}", suite=suite))
@@ -307,7 +308,8 @@ def run_scenarios(book: Rulebook, files: Sequence[Path]) -> list[RuleTestResult]
             try:
                 deal = (load_deal(path.parent / sc.case, verify_sources=False) if sc.case
                         else Deal.model_validate(merge(BASE_DEAL, sc.deal)))
-                ev = evaluate(deal, book, as_of=sc.as_of or (None if sc.case else DEFAULT_AS_OF))
+                ev = evaluate(deal, book, as_of=sc.as_of or (None if sc.case else DEFAULT_AS_OF),
+                              today=sc.as_of or DEFAULT_AS_OF)
             except (InputError, InputErrors, ValueError) as exc:
                 results.append(RuleTestResult(None, sc.name, "pass", "error", where, suite=str(path),
                                               error=f"the scenario's deal is invalid: {_one_line(exc)}"))

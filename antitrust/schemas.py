@@ -28,6 +28,8 @@ NAMES = tuple(_MODELS)
 
 #: Money as text, in the JSON Schema (ECMA-262) dialect of antitrust.money's pattern.
 MONEY_PATTERN = r"^\s*([A-Z]{3}|[€$£¥₩])?\s*[0-9][0-9,_]*(\.[0-9]+)?\s*(k|m|mn|bn|b|tn)?\s*([A-Z]{3})?\s*$"
+#: A date given only to the month or the year (antitrust.datefacts.period).
+PERIOD_PATTERN = r"^\s*[0-9]{4}(-[0-9]{1,2})?\s*$"
 WHEN_HELP = (
     "Condition in the rule language: fact.field comparisons (==, !=, <, <=, >, >=, in, not in) "
     "with values or param.<name>, bare names of derived facts or yes/no fields, joined with and, "
@@ -60,6 +62,20 @@ def _accept_shorthand(schema: dict[str, Any]) -> None:
                                "source, confidence, alternatives, note}.",
                 "anyOf": [definition, {"const": "unknown"}, {"type": "null"}, *plain],
             }
+    if "DateFact" in defs:
+        definition = defs["DateFact"]
+        value = definition.get("properties", {}).get("value", {})
+        if "anyOf" in value:
+            value["anyOf"].insert(1, {"type": "string", "pattern": PERIOD_PATTERN})
+        defs["DateFact"] = {
+            "title": "DateFact",
+            "description": "A date (YYYY-MM-DD); a month (YYYY-MM) or a year (YYYY), read as any day of it; "
+                           "'unknown' (or null); or {value | unknown: true, at_least, at_most, source, ...} "
+                           "for a range.",
+            "anyOf": [definition, {"const": "unknown"}, {"type": "null"}, {"type": "string", "format": "date"},
+                      {"type": "string", "pattern": PERIOD_PATTERN}, {"type": "integer", "minimum": 1000,
+                                                                       "maximum": 9999}],
+        }
     if "Money" in defs:
         money = defs["Money"]
         defs["Money"] = {

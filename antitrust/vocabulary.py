@@ -59,8 +59,10 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         **_money("valuation", "Valuation of the target"),
         "payout_to_holders": FieldSpec("bool", doc="Proceeds paid out to holders instead of a share purchase"),
         "structured_to_avoid_review": FieldSpec("bool"),
-        "completed": FieldSpec("bool", doc="Closing date is on or before the as-of date"),
-        "months_since_closing": FieldSpec("number", "months"),
+        "completed": FieldSpec("bool", doc="The deal had closed by the evaluation's 'today' (unknown if the "
+                               "closing date is unknown or its range straddles today)"),
+        "months_since_closing": FieldSpec("number", "months", doc="Whole months from closing to the evaluation's "
+                                          "'today' (periods are counted by the report's clock, not by rules)"),
     },
     "party": {
         "party": FieldSpec("id"),

@@ -25,6 +25,8 @@ BROKEN = ROOT / "tests" / "broken"
 # (path, command, exit code, the stderr lines expected, without the closing summary line)
 CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/broken/deals/bad_money.yaml', ['check'], 2, ["tests/broken/deals/bad_money.yaml:11:3: transaction.consideration: '14.8bn' has no currency; add one, e.g. '14.8bn USD' (got '14.8bn')"]),
+    ('tests/broken/deals/bad_month.yaml', ['check'], 2, ["tests/broken/deals/bad_month.yaml:10:3: transaction.announced: month 13 is not 1-12 (write YYYY-MM-DD, or YYYY-MM for a month) (got '2024-13')"]),
+    ('tests/broken/deals/date_range_reversed.yaml', ['check'], 2, ['tests/broken/deals/date_range_reversed.yaml:10:3: transaction.closing: at_least 2024-09-30 is after at_most 2024-06-01']),
     ('tests/broken/deals/duplicate_key.yaml', ['check'], 2, ['tests/broken/deals/duplicate_key.yaml:5:1: duplicate key: found duplicate key "title" with value "Again" (original value: "Broken example"); each key may appear once in a mapping']),
     ('tests/broken/deals/malformed_json.json', ['check'], 2, ["tests/broken/deals/malformed_json.json:5:3: invalid JSON: Expecting ',' delimiter"]),
     ('tests/broken/deals/malformed_yaml.yaml', ['check'], 2, ["tests/broken/deals/malformed_yaml.yaml:10:10: invalid YAML: expected ',' or ']', but got ':'"]),
@@ -64,6 +66,7 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/broken/rules/unknown_parameter', ['rules', 'check'], 2, ["tests/broken/rules/unknown_parameter/rules.yaml:7:33: error: rule BROKEN-PARAM: unknown parameter 'ex.share_threshhold'; did you mean 'ex.share_threshold'?"]),
     ('tests/broken/rules/untested.yaml', ['rules', 'check', '--verbose'], 0, ['tests/broken/rules/untested.yaml:3:5: info: rule BROKEN-UNTESTED has no test where it does not fire']),
     ('tests/broken/rules/unused_derived.yaml', ['rules', 'check'], 0, ["tests/broken/rules/unused_derived.yaml:8:14: warning: rule BROKEN-UNUSED: derived fact 'licence_deal' is not used by any rule's condition; use it, or drop the derive"]),
+    ('tests/broken/rules/window_unit', ['rules', 'check'], 2, ["tests/broken/rules/window_unit/rules.yaml:3:5: error: rule BROKEN-WINDOW: reach.window parameter 'ex.callin_size' has unit EUR; a period needs months, days or working_days"]),
     ('tests/broken/rules/wrong_type.yaml', ['rules', 'check'], 2, ["tests/broken/rules/wrong_type.yaml:5:5: error: rules.0.jurisdiction: expected 'US', 'EU', 'DE', 'AT', 'UK', 'IT', 'IE', 'DK', 'SE', 'JP' or 'KR' (got 'XX')"]),
     ('tests/broken/params/bad_name.yaml', ['rules', 'check'], 2, ["tests/broken/params/bad_name.yaml:3:5: error: parameters.0.name: String should match pattern '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)+$' (got 'threshold')"]),
     ('tests/broken/params/bad_url.yaml', ['rules', 'check'], 2, ["tests/broken/params/bad_url.yaml:10:7: error: parameters.0.values.0.url: String should match pattern '^https?://' (got 'example.org/act')"]),

@@ -27,7 +27,7 @@ def deal() -> Deal:
 
 
 def report_for(deal: Deal, book: Rulebook) -> Report:
-    return build_report(evaluate(deal, book), today=TODAY)
+    return build_report(evaluate(deal, book, today=TODAY), today=TODAY)
 
 
 def with_stake(deal: Deal, **fields: Any) -> Deal:

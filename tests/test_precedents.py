@@ -112,7 +112,7 @@ def evaluated(rulebook: Rulebook) -> list[tuple[Path, Deal, Report]]:
     out = []
     for path in CASES:
         deal = load_deal(path, verify_sources=True)
-        out.append((path, deal, build_report(evaluate(deal, rulebook), today=TODAY)))
+        out.append((path, deal, build_report(evaluate(deal, rulebook, today=TODAY), today=TODAY)))
     return out
 
 

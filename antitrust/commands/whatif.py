@@ -69,7 +69,8 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         rules: Annotated[Path | None, typer.Option("--rules", help=RULES_HELP, show_default=False)] = None,
         fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
         today: Annotated[datetime | None, typer.Option(
-            formats=_DATE, help="Date to check parameter review dates against (default: today).")] = None,
+            formats=_DATE, help="Date deadlines are counted to and parameter review dates checked against "
+                                "(default: today).")] = None,
     ) -> None:
         """Evaluate a deal as given and as changed, and show what changed and which rule made the difference."""
 
