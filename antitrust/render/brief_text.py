@@ -56,7 +56,9 @@ def brief_lines(b: Brief, *, color: bool = False) -> list[str]:
             wrapped[0] = wrapped[0].replace(j.verdict_text, paint(j.verdict_text, j.verdict, True), 1)
         lines += wrapped
         if j.routes:
-            lines += wrap("still open: " + "; ".join(j.routes), "       ")
+            lines += wrap("still open: " + "; ".join(j.routes), "       ", "         ")
+        if j.closed:
+            lines += wrap("closed: " + "; ".join(j.closed), "       ", "         ")
         for p in j.presumptions:
             lines += wrap(f"assumed, please confirm: {p}", "       ", "         ")
     if b.exposure:
