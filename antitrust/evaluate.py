@@ -13,6 +13,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
@@ -44,8 +45,16 @@ class Firing:
     status: str  # "yes" or "maybe"
     bound: dict[str, dict[str, Any]]
     derived_inputs: tuple[str, ...]
-    unknowns: tuple[Unknown, ...]
     derived_id: str | None = None
+    compiled: CompiledRule | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def unknowns(self) -> tuple[Unknown, ...]:
+        """The facts whose values would decide an undetermined firing (worked out when first
+        read: screening never reads them)."""
+        if self.status != "maybe" or self.compiled is None:
+            return ()
+        return _unknowns(self.compiled, self.bound)
 
 
 @dataclass
@@ -161,23 +170,22 @@ class _Recorder:
         self.seen.add(key)
         self.keys.append((rule_id, rank))
         inputs = tuple(i for i in ids if i.startswith("d"))
-        unknowns = _unknowns(crule, bound) if status == "maybe" else ()
         ev = self.ev
         index = len(ev.firings)
         if spec is None:
-            ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns))
+            ev.firings.append(Firing(rule_id, status, bound, inputs, None, crule))
             return []
         values = {name: _fill(v, bound) for name, v in fields}
         dkey = (spec.fact, status, tuple(values.items()))  # fields are sorted already
         existing = self.derived_keys.get(dkey)
         if existing is not None:
             ev.derived[existing].firings.append(index)
-            ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns, existing))
+            ev.firings.append(Firing(rule_id, status, bound, inputs, existing, crule))
             return []
         fact_id = f"d{len(ev.derived)}"
         self.derived_keys[dkey] = fact_id
         ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
-        ev.firings.append(Firing(rule_id, status, bound, inputs, unknowns, fact_id))
+        ev.firings.append(Firing(rule_id, status, bound, inputs, fact_id, crule))
         fact = self.facts[fact_id] = {"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}
         return [fact]
 
@@ -230,7 +238,7 @@ def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date 
     law = None if as_of is not None else law_date(deal, day, book)
     at = as_of or (law.at if law is not None else day)
     compiled, session = compiled_for(book, at)
-    flat = flatten(deal, at, compiled.rates, day)
+    flat = flatten(deal, at, compiled.rates, day, detail=False)
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
                             warnings=list(law.warnings) if law is not None else [])
     recorder = _Recorder(evaluation)

@@ -10,7 +10,8 @@ provenance (deal-file path, source, confidence) for the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -40,13 +41,41 @@ class ConversionRecord:
     rate_label: str = ""
 
 
-@dataclass
 class FlatDeal:
-    """The engine facts of one deal and what the report needs to explain them."""
+    """The engine facts of one deal and what the report needs to explain them.
 
-    facts: list[dict[str, Any]]
-    provenance: dict[tuple[str, str], Provenance] = field(default_factory=dict)
-    conversions: list[ConversionRecord] = field(default_factory=list)
+    ``provenance`` and ``conversions`` only serve explanations (reports, margins, what-if). A
+    flat deal built without them (``flatten(..., detail=False)``, as every evaluation does)
+    works them out the first time they are read, by flattening the same deal again with
+    them; flattening is deterministic, so fact ids and values are the same."""
+
+    def __init__(self, facts: list[dict[str, Any]],
+                 provenance: dict[tuple[str, str], Provenance] | None = None,
+                 conversions: list[ConversionRecord] | None = None,
+                 detail: Callable[[], FlatDeal] | None = None) -> None:
+        self.facts = facts
+        self._provenance = provenance if provenance is not None or detail is not None else {}
+        self._conversions = conversions if conversions is not None or detail is not None else []
+        self._detail = detail
+
+    def _load(self) -> None:
+        assert self._detail is not None
+        full = self._detail()
+        self._provenance, self._conversions, self._detail = full.provenance, full.conversions, None
+
+    @property
+    def provenance(self) -> dict[tuple[str, str], Provenance]:
+        if self._provenance is None:
+            self._load()
+        assert self._provenance is not None
+        return self._provenance
+
+    @property
+    def conversions(self) -> list[ConversionRecord]:
+        if self._conversions is None:
+            self._load()
+        assert self._conversions is not None
+        return self._conversions
 
 
 class RateTable:
@@ -102,14 +131,20 @@ def _sources(f: Fact[Any] | None) -> tuple[str, ...]:
     return (str(f.source),)
 
 
+#: What a flat deal built without detail records where provenance would be.
+_NO_PROVENANCE = Provenance("", "")
+
+
 class _Builder:
-    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> None:
+    def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None,
+                 detail: bool = True) -> None:
         self.deal = deal
         self.as_of = as_of
         #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
         self.today = today or as_of
         self.rates = rates
-        self.flat = FlatDeal(facts=[])
+        self.detail = detail
+        self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
         self._roles = {p.id: p.role for p in deal.parties}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -125,9 +160,12 @@ class _Builder:
         return fact
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
-        self.flat.provenance[(fact["id"], name)] = prov
+        if self.detail:
+            self.flat.provenance[(fact["id"], name)] = prov
 
     def fact_prov(self, f: Fact[Any] | None, path: str, unit: str = "") -> Provenance:
+        if not self.detail:
+            return _NO_PROVENANCE
         return Provenance(
             path=path,
             display=_display(f, unit),
@@ -185,6 +223,8 @@ class _Builder:
         if done is None:
             return None
         result, used = done
+        if not self.detail:
+            return result
         self.flat.conversions.append(
             ConversionRecord(
                 what=what,
@@ -535,9 +575,16 @@ def _difference(after: Interval, before: Interval) -> Interval:
     return _interval(lo, hi)
 
 
-def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None) -> FlatDeal:
-    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``."""
-    return _Builder(deal, as_of, rates, today).build()
+def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None, *,
+            detail: bool = True) -> FlatDeal:
+    """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``.
+
+    Without ``detail``, provenance and conversion records are left out and worked out when
+    first read (see :class:`FlatDeal`)."""
+    if detail:
+        return _Builder(deal, as_of, rates, today).build()
+    flat = _Builder(deal, as_of, rates, today, detail=False).build()
+    return FlatDeal(flat.facts, detail=lambda: _Builder(deal, as_of, rates, today).build())
 
 
 def relevant_date(deal: Deal, today: date) -> date:

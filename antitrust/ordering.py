@@ -68,10 +68,11 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     new = []
     for i in order:
         f = firings[i]
-        unknowns = tuple(replace(u, fact_id=mapping[u.fact_id]) if u.fact_id in mapping else u for u in f.unknowns)
-        new.append(replace(f, derived_inputs=tuple(mapping[x] for x in f.derived_inputs),
-                           derived_id=mapping[f.derived_id] if f.derived_id is not None else None,
-                           unknowns=unknowns))
+        # Unknowns are worked out from the matched facts when first read, after the renumbering.
+        renamed = tuple(mapping[x] for x in f.derived_inputs)
+        made = mapping[f.derived_id] if f.derived_id is not None else None
+        new.append(f if renamed == f.derived_inputs and made == f.derived_id
+                   else replace(f, derived_inputs=renamed, derived_id=made))
     firings[:] = new
     records = {}
     for old, fresh in mapping.items():
