@@ -165,7 +165,7 @@ def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[st
                     for e in t.evidence if e.status != "fails" or e.step != "premise"]
     else:
         decisive = _decisive(t, by_id)
-        evidence = [first_sentence(decisive[0].reason, 160)] if decisive else []
+        evidence = [first_sentence(decisive[0].reason, 120)] if decisive else []
         alike = len({f.reason for f in decisive})
         if alike > 1:
             evidence[0] += f" ({alike} findings alike)"
@@ -201,7 +201,8 @@ def _build(report: Report) -> Brief:
     left = [f"{t.title} {t.band if t.band != 'none' else 'no indicator'}"
             + (f" (could reach {t.could_reach})" if t.could_reach else "")
             for t in report.theories if t.band not in {"medium", "high"}]
-    exposure = [f"{j.name}: {e.text}" + (f" ({'; '.join(e.citations)})" if e.citations else "")
+    # The text names the provision breached; the consequences and their citations are in the full report.
+    exposure = [f"{j.name} ({e.status}): {e.text}"
                 for j in report.jurisdictions for e in j.exposure if e.status != "expired"]
     requests = [BriefRequest(question=r.question, path=r.path, decides=r.decides, alternatives=r.alternatives)
                 for r in report.info_requests[:MAX_REQUESTS]]

@@ -609,6 +609,8 @@ class _Checker:
             texts = [("reason", rule.spec.reason)]
             if rule.spec.derive:
                 texts += [(f"derive.fields.{k}", v) for k, v in rule.spec.derive.fields.items() if isinstance(v, str)]
+            if rule.spec.exposure:
+                texts += [(f"exposure.consequences.{k}", v) for k, v in enumerate(rule.spec.exposure.consequences)]
             for where, text in texts:
                 try:
                     names = placeholders(text)
@@ -631,6 +633,9 @@ class _Checker:
                 used |= {n[len("param."):] for n in placeholders(r.spec.reason) if n.startswith("param.")}
             if r.spec.reach is not None and r.spec.reach.window is not None:
                 used.add(r.spec.reach.window.param)
+            for text in r.spec.exposure.consequences if r.spec.exposure is not None else []:
+                with contextlib.suppress(ValueError):
+                    used |= {n[len("param."):] for n in placeholders(text) if n.startswith("param.")}
         fields_of: dict[str, set[str | None]] = {}
         for r in self.book.rules:
             for a in ex.atoms(r.condition):
@@ -832,7 +837,7 @@ def _groups(e: ex.Expr) -> dict[str, ex.Expr]:
 
 def _conclusion(rule: LoadedRule) -> tuple[Any, ...]:
     s = rule.spec
-    return (s.jurisdiction, s.theory, s.verdict, s.reach, s.risk, s.derive)
+    return (s.jurisdiction, s.theory, s.verdict, s.reach, s.exposure, s.risk, s.derive)
 
 
 def _strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -69,11 +69,11 @@ class _Start:
     last: date | None
 
 
-def _event_dates(ev: Evaluation, event: str) -> _Start | None:
+def _event_dates(ev: Evaluation, event: str, state: str | None = None) -> _Start | None:
     tx = ev.deal.transaction
     field = {"closing": tx.closing, "announcement": tx.announced, "signing": tx.signed}.get(event)
     if event == "notification":
-        day = notification_date(ev)
+        day = notification_date(ev, state)
         return _Start(event, day, day) if day is not None else None
     span = date_span(field)
     if span is None:
@@ -81,14 +81,16 @@ def _event_dates(ev: Evaluation, event: str) -> _Start | None:
     return _Start(event, span[0], span[1])
 
 
-def notification_date(ev: Evaluation) -> date | None:
-    """The earliest national notification the deal file states (None when none is dated)."""
-    days = [a.on for a in getattr(ev.deal, "authority_acts", []) if a.act == "notified" and a.on is not None]
+def notification_date(ev: Evaluation, state: str | None = None) -> date | None:
+    """The earliest notification the deal file dates (to ``state``'s authority, if given)."""
+    days = [a.on for a in ev.deal.authority_acts
+            if a.act == "notified" and a.on is not None and (state is None or a.authority == state)]
     return min(days) if days else None
 
 
-def window_for(ev: Evaluation, spec: Rule, window: ReachWindow, today: date) -> Window:
-    """The route's period, counted to ``today``."""
+def window_for(ev: Evaluation, spec: Rule, window: ReachWindow, today: date, state: str | None = None) -> Window:
+    """The route's period, counted to ``today`` (``state``: the member state a referral rests on,
+    whose own notification starts it)."""
     param = ev.compiled.rulebook.parameters[window.param]
     value = param.at(ev.as_of)
     route = spec.reach.route if spec.reach else "call_in"
@@ -107,13 +109,12 @@ def window_for(ev: Evaluation, spec: Rule, window: ReachWindow, today: date) -> 
     caveat = "" if value.status != "unverified" else " The length of the period is unverified."
     if param.unit == "working_days":
         caveat += " (Weekdays counted; public holidays would move the end a few days later.)"
-    starts = [s for e in window.runs_from if (s := _event_dates(ev, e)) is not None]
+    starts = [s for e in window.runs_from if (s := _event_dates(ev, e, state)) is not None]
     base: dict[str, Any] = {"route": route, "authority": window.authority, "length": length,
                             "basis": value.citation}
     if not starts:
         return Window(**base, starts_on=events, status="unknown",
-                      text=f"{who} can act within {length} of {events}; the deal file does not "
-                           f"date it, so the period cannot be counted.{caveat}{note}")
+                      text=f"{who} can act within {length} of {events}, which the deal file does not date.{note}")
     pick = min if window.pick == "earliest" else max
     firsts = [s.first for s in starts if s.first is not None]
     lasts = [s.last for s in starts if s.last is not None]
@@ -152,7 +153,8 @@ def windows(ev: Evaluation, today: date) -> dict[int, Window]:
     for i, f in enumerate(ev.firings):
         spec = rules[f.rule_id].rule.spec
         if spec.reach is not None and spec.reach.window is not None:
-            out[i] = window_for(ev, spec, spec.reach.window, today)
+            state = f.bound.get("national_jurisdiction", {}).get("state")
+            out[i] = window_for(ev, spec, spec.reach.window, today, state if isinstance(state, str) else None)
     for i, f in enumerate(ev.firings):
         spec = rules[f.rule_id].rule.spec
         if spec.reach is None or spec.reach.route != "referral" or not f.derived_inputs:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from antitrust.datefacts import period, range_text
 from antitrust.money import Money
+from antitrust.vocabulary import FIGURE_JURISDICTIONS
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
@@ -281,6 +282,36 @@ class Market(_Strict):
     shares: list[MarketShare] = Field(default_factory=list)
 
 
+ActKind = Literal["notified", "not_notified", "call_in", "referral_request", "referral_accepted",
+                  "thresholds_met", "review_opened", "cleared"]
+
+
+class AuthorityAct(_Strict):
+    """Something an authority did (or the parties did before it), as a fact that decides routes.
+
+    ``notified``/``not_notified``: the parties notified this authority, or state that they did not;
+    ``call_in``: the authority required notification of, or opened an investigation into, a deal
+    below its thresholds; ``referral_request``: a member state asked the Commission to examine the
+    deal (Art. 22 EUMR), ``referral_accepted``: the Commission accepted it; ``thresholds_met``: the
+    authority stated that its filing test is met (e.g. a decision declaring a notification
+    obligation); ``review_opened``, ``cleared``: a review opened or ended in clearance."""
+
+    authority: str = Field(description="Jurisdiction code of the authority: EU, US, DE, AT, UK, IT, IE, ...")
+    act: ActKind
+    on: date | None = Field(None, description="Date of the act, where known.")
+    source: Source | None = None
+    note: str | None = None
+
+    @field_validator("authority")
+    @classmethod
+    def _known_authority(cls, v: str) -> str:
+        code = v.upper()
+        codes = [c.upper() for c in FIGURE_JURISDICTIONS if c != "world"]
+        if code not in codes:
+            raise ValueError(f"{v!r} is not a jurisdiction with facts here (one of {', '.join(codes)})")
+        return code
+
+
 class Deal(_Strict):
     """One transaction as stated in a deal file."""
 
@@ -299,6 +330,10 @@ class Deal(_Strict):
     markets: list[Market] = Field(default_factory=list)
     #: Outcomes authorities actually reached, for precedent cases (not used by the rules).
     actual_outcomes: dict[str, str] = Field(default_factory=dict)
+    #: Acts of authorities (and notifications by the parties) that rules take as facts.
+    authority_acts: list[AuthorityAct] = Field(
+        default_factory=list, description="Notifications, call-ins, referral requests and acceptances, an "
+        "authority's statement that its thresholds are met: facts that decide routes and verdicts.")
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

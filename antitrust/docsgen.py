@@ -288,6 +288,8 @@ def _conclusions(rule: LoadedRule) -> list[str]:
             starts = " or ".join(w.runs_from)
             route += f", for {w.authority} within `{w.param}` of {starts}" + (f" ({w.pick})" if len(w.runs_from) > 1 else "")
         out.append(route)
+    if s.exposure:
+        out.append(f"{s.exposure.kind.replace('_', '-')} exposure on a closed deal")
     if s.risk:
         out.append(f"{s.risk.band} risk")
     if s.derive:

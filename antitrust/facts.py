@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from antitrust.deal import Deal, Fact, Party, Source, Turnover
+from antitrust.acts import act_fields
+from antitrust.deal import DateFact, Deal, Fact, Party, Source, Turnover
 from antitrust.factbase import Interval, Provenance
 from antitrust.factbase import interval as _interval
 from antitrust.factbase import join as _join
@@ -110,6 +111,8 @@ def _fact_interval(f: Fact[Any] | None, floor: float | None = 0.0, ceiling: floa
 
 
 def _display(f: Fact[Any] | None, unit: str = "") -> str:
+    if isinstance(f, DateFact) and f.unknown:
+        return f.display
     if f is None or f.unknown:
         if f is not None and (f.at_least is not None or f.at_most is not None):
             parts = []
@@ -266,6 +269,7 @@ class _Builder:
         fields["payout_to_holders"] = _bool(tx.payout_to_holders)
         fields["structured_to_avoid_review"] = _bool(tx.structured_to_avoid_review)
         fields["completed"] = closed_by(self.deal, self.today)
+        fields["closing_date"] = tx.closing.display if tx.closing is not None else None
         fields["months_since_closing"] = months_since_closing(self.deal, self.today)
         fact = self.add("deal", fields)
         base = "transaction"
@@ -278,6 +282,7 @@ class _Builder:
         for k in ("share_acquisition", "asset_acquisition", "licence", "hiring", "joint_venture", "partnership"):
             self.note(fact, f"is_{k}", Provenance(f"{base}.types", "yes" if k in tx.types else "no"))
         self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
+        self.note(fact, "closing_date", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
 
     def party_fact(self, i: int, p: Party) -> None:
@@ -345,6 +350,8 @@ class _Builder:
                 )
             fields["target_active"] = self._active("target", code)
             fields["acquirer_active"] = self._active("acquirer", code)
+            acts, act_provs = act_fields(self.deal, code) if jur != "world" else ({}, {})
+            fields.update(acts)
             state_prov: Provenance | None = None
             if jur == "eu":
                 stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
@@ -367,6 +374,8 @@ class _Builder:
                     self.fact_prov(p.domestic_activity.get(code), f"parties[{i}].domestic_activity.{code}")
                     for i, p in ps
                 ]))
+            for name, prov in act_provs.items():
+                self.note(fact, name, prov)
 
     def _active(self, role: str, code: str) -> bool | None:
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]

@@ -75,6 +75,8 @@ class Money(BaseModel):
 
 def format_money(amount: float, currency: str) -> str:
     """``format_money(14.8e9, 'USD') == 'USD 14.8bn'``."""
+    if 10**3 <= abs(amount) < 10**6 and amount % 1000:
+        return f"{currency} {amount:,.0f}"  # e.g. a daily penalty of USD 53,088: keep every digit
     for suffix, scale in (("bn", 10**9), ("m", 10**6), ("k", 10**3)):
         if abs(amount) >= scale:
             v = amount / scale

@@ -28,8 +28,8 @@ def build_next_steps(report: Report, closing: date | None) -> list[str]:
         for e in j.exposure:
             if e.status == "expired":
                 continue
-            cite = f" ({'; '.join(e.citations)})" if e.citations else ""
-            steps.append(f"Assess the exposure in {j.name}: {e.text}{cite}.")
+            cite = f", {e.citations[0]}" if e.citations else ""
+            steps.append(f"Assess the exposure in {j.name}: {e.kind.replace('_', '-')}{cite}; notify if a filing was due.")
     mandatory = [j for j in report.jurisdictions if j.filing == "mandatory"]
     undetermined = [j for j in report.jurisdictions if j.filing == "undetermined"]
     if mandatory:

@@ -15,6 +15,7 @@ from antitrust import __version__
 from antitrust.clock import route_with_window, windows
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
+from antitrust.exposure import exposures, headline_part
 from antitrust.facts import Provenance
 from antitrust.margins import DEFAULT_BAND, margins, near_misses, number_text
 from antitrust.params import format_value
@@ -322,21 +323,24 @@ class _Builder:
             ]
             reach.sort(key=lambda r: (r.status != "holds", r.route, r.finding))
             decided_ids = sorted(self.ids[i] for i in decided)
+            exposed = exposures(self.ev, mine, self.ids, self.reason)
             out.append(JurisdictionReport(
                 code=code,
                 name=JURISDICTION_NAMES[code],
                 filing=filing,
                 suspensory=suspensory and filing == "mandatory",
-                headline=self._headline(code, filing, decided_ids, reach),
+                headline=self._headline(code, filing, decided_ids, reach, headline_part(exposed)),
                 decided_by=decided_ids,
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
                 findings=sorted(self.ids[i] for i in mine),
                 windows=list(dict.fromkeys(self.windows[i] for i in mine if i in self.windows)),
+                exposure=exposed,
             ))
         return out
 
-    def _headline(self, code: str, filing: str, decided: list[str], reach: list[ReachRoute]) -> str:
+    def _headline(self, code: str, filing: str, decided: list[str], reach: list[ReachRoute],
+                  exposed: str = "") -> str:
         text = {
             "mandatory": "filing mandatory",
             "voluntary": "jurisdiction to review; filing voluntary",
@@ -348,6 +352,8 @@ class _Builder:
             text += f" ({', '.join(rules)})"
         elif filing == "not_required":
             text += " (no filing test is met on the stated facts)"
+        if exposed:
+            text += f"; {exposed}"
         held = {r.route for r in reach if r.status == "holds"}
         routes = [f"{_ROUTE_TEXT[r.route]}{'' if r.status == 'holds' else ' (possible)'}"
                   for r in reach if r.status == "holds" or (r.status == "possible" and r.route not in held)]

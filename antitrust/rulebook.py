@@ -423,6 +423,9 @@ def placeholders(template: str) -> list[str]:
 
 def _check_template(rule: LoadedRule, derived: dict[str, DerivedFact], errors: list[InputError]) -> None:
     _check_placeholders(rule, rule.spec.reason, derived, errors, "reason")
+    if rule.spec.exposure is not None:
+        for k, text in enumerate(rule.spec.exposure.consequences):
+            _check_placeholders(rule, text, derived, errors, f"exposure.consequences.{k}")
 
 
 def _check_placeholders(rule: LoadedRule, template: str, derived: dict[str, DerivedFact],

@@ -87,6 +87,17 @@ class Reach(_Strict):
     window: ReachWindow | None = Field(None, description="The time limit of the route, if the law sets one.")
 
 
+class ExposureSpec(_Strict):
+    """The rule concludes an exposure on a deal that has closed (gun-jumping, a review after closing)."""
+
+    kind: Literal["gun_jumping", "post_closing_review", "unwinding"]
+    consequences: list[str] = Field(
+        default_factory=list, description="What follows, each with its provision; a template like the reason "
+        "(e.g. '{param.us.hsr.civil_penalty_per_day} per day')."
+    )
+    citations: list[str] = Field(default_factory=list, description="Provisions besides the rule's basis.")
+
+
 class Risk(_Strict):
     """The rule raises a theory of harm to a risk band."""
 
@@ -129,6 +140,7 @@ class Rule(_Strict):
     derive: Derive | None = None
     verdict: Verdict | None = None
     reach: Reach | None = None
+    exposure: ExposureSpec | None = None
     risk: Risk | None = None
     reason: str = Field(min_length=3, description="Template shown in the report, e.g. '{stake.equity_after}%'.")
     #: How far the rule itself can be relied on (a heuristic is 'medium').
@@ -141,8 +153,8 @@ class Rule(_Strict):
     def _shape(self) -> Rule:
         if self.jurisdiction is None and self.theory is None:
             raise ValueError("a rule belongs to a jurisdiction, a theory of harm, or both")
-        if (self.verdict or self.reach) and self.jurisdiction is None:
-            raise ValueError("a rule with a verdict or reach needs a jurisdiction")
+        if (self.verdict or self.reach or self.exposure) and self.jurisdiction is None:
+            raise ValueError("a rule with a verdict, reach or exposure needs a jurisdiction")
         if self.risk and self.theory is None:
             raise ValueError("a rule with a risk band needs a theory")
         if not (self.derive or self.verdict or self.reach or self.risk):

@@ -45,6 +45,15 @@ _FIGURES: dict[str, FieldSpec] = {
     **_money("smaller_party_turnover", "Turnover of the smaller of acquirer and target"),
     "target_active": FieldSpec("bool", doc="Target is active here to a substantial extent"),
     "acquirer_active": FieldSpec("bool", doc="Acquirer is active here to a substantial extent"),
+    # Acts stated in the deal file's authority_acts (antitrust/acts.py).
+    "notified": FieldSpec("bool", doc="The deal was notified to this authority (no: the deal file says it was "
+                          "not; unknown: not stated)"),
+    "called_in": FieldSpec("bool", doc="The authority called the deal in or opened an investigation of its own"),
+    "referral_requested": FieldSpec("bool", doc="A referral to the Commission was requested (by this member "
+                                    "state; on the EU fact, by any member state)"),
+    "referral_accepted": FieldSpec("bool", doc="The Commission accepted a referral of the deal"),
+    "thresholds_met_stated": FieldSpec("bool", doc="The authority stated that its filing test is met"),
+    "review_opened": FieldSpec("bool", doc="The authority opened a review of the deal"),
 }
 
 FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
@@ -59,6 +68,8 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         **_money("valuation", "Valuation of the target"),
         "payout_to_holders": FieldSpec("bool", doc="Proceeds paid out to holders instead of a share purchase"),
         "structured_to_avoid_review": FieldSpec("bool"),
+        "closing_date": FieldSpec("id", doc="The closing date as the deal file gives it, for reasons (a date, "
+                                  "a month or a range)"),
         "completed": FieldSpec("bool", doc="The deal had closed by the evaluation's 'today' (unknown if the "
                                "closing date is unknown or its range straddles today)"),
         "months_since_closing": FieldSpec("number", "months", doc="Whole months from closing to the evaluation's "

@@ -71,10 +71,9 @@ def brief_lines(b: Brief, *, color: bool = False) -> list[str]:
     for t in b.theories:
         band = f"{t.band}{'?' if t.undetermined else ''}"
         label = paint(f"{band:<7}", t.band, color)
-        lines += wrap(f"{t.title}" + (" (undetermined)" if t.undetermined else ""),
-                      f"  {label} " if not color else "  " + label + " ", "          ")
-        for e in t.evidence:
-            lines += wrap(e, "          ", "            ")
+        head = t.title + (" (undetermined)" if t.undetermined else "")
+        lines += wrap(" — ".join([head, *t.evidence]), f"  {label} " if not color else "  " + label + " ",
+                      "          ")
         if t.could_reach:
             lines += wrap(t.could_reach, "          ", "            ")
     if b.theories_left:
