@@ -161,7 +161,7 @@ def _condition(n: Needed, questions: dict[str, str]) -> str:
 
 def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[str, str]) -> BriefTheory:
     if t.evidence:
-        evidence = [f"{e.step}{'' if e.status == 'holds' else f' ({e.status})'}: {first_sentence(e.text)}"
+        evidence = [f"{e.step}{'' if e.status == 'holds' else f' ({e.status})'}: {first_sentence(e.text, 110)}"
                     for e in t.evidence if e.status != "fails" or e.step != "premise"]
     else:
         decisive = _decisive(t, by_id)

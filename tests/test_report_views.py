@@ -124,7 +124,7 @@ def _dressed(r: Report) -> Report:
     })
     theories = []
     for t in r.theories:
-        if t.theory == "vertical_foreclosure":
+        if t.theory == "confidential_information":  # a theory the brief shows (high)
             t = t.model_copy(update={
                 "evidence": [EvidenceStep(step="ability", status="holds", text="Scale supplies three of Meta's rivals."),
                              EvidenceStep(step="incentive", status="unknown", text="Switching costs are not stated.")],
@@ -149,7 +149,7 @@ def _dressed(r: Report) -> Report:
 
 def test_the_brief_renders_every_field_when_present(reports: dict[str, Report]) -> None:
     r = with_views(_dressed(reports["meta-scale-ai"]))
-    text, markdown, html = render_text(r), render_markdown(r), render_html(r)
+    text, markdown, html = (" ".join(x.split()) for x in (render_text(r), render_markdown(r), render_html(r)))
     data = json.loads(render_json(r))
     expected = [
         "two theories of harm hold at high",                           # overall risk
