@@ -388,6 +388,12 @@ class _Builder:
         warnings = [*self.ev.warnings, *self.warnings_for(params_used)]
         summary = [j.headline for j in jurisdictions]
         summary += [t.headline for t in theories if t.band in {"high", "medium"}]
+        overall = None
+        if self.compiled.rulebook.overall is not None:
+            from antitrust.overall import overall_risk
+
+            overall = overall_risk(self.compiled.rulebook.overall, jurisdictions, theories)
+            summary.insert(0, f"Overall risk: {overall.band} ({overall.reasons[0]})")
         return Report(
             meta=ReportMeta(
                 tool_version=__version__,
@@ -408,6 +414,7 @@ class _Builder:
             parameters=params_used,
             warnings=warnings,
             near_misses=near_misses(self.ev, self.band) if self.band is not None else [],
+            overall=overall,
         )
 
     def conversions(self) -> list[Conversion]:
