@@ -168,6 +168,13 @@ class Party(_Strict):
     uk_sms: Fact[bool] | None = None
     #: Whether the party competes with the acquirer (for customers, rivals, targets).
     competes_with_acquirer: Fact[bool] | None = None
+    competes_with_target: Fact[bool] | None = Field(
+        None, description="Whether the party competes with the target (a customer of the acquirer that is the "
+                          "target's rival).")
+    emerging_rival: Fact[bool] | None = Field(
+        None, description="Evidence that the party could grow into a significant rival of the acquirer: fast "
+                          "growth, a new product that wins customers, a pipeline, investors backing its entry.")
+    users: Fact[float] | None = Field(None, description="Number of users or customers (monthly active users).")
     dominant: Fact[bool] | None = Field(None, description="Holds a dominant or durable leading position.")
     #: UK share of supply of any reasonable description (percent), where one is known.
     uk_share_of_supply: Fact[float] | None = None
@@ -270,8 +277,11 @@ class Workforce(_Strict):
 
     from_party: str
     to_party: str
-    employees_moved: Fact[int]
+    employees_moved: Fact[int] = Field(default_factory=lambda: Fact[int](unknown=True))
     target_headcount: Fact[int] | None = None
+    share_moved: Fact[float] | None = Field(
+        None, description="Share of the target's staff that moves, in percent, where head counts are not known "
+                          "('about 90%': 90; 'the whole team': 100; or bounds {at_least: 50}).")
     with_licence: Fact[bool] | None = None
     with_waiver: Fact[bool] | None = Field(None, description="Waiver of non-solicit or other claims.")
     target_pivots_or_winds_down: Fact[bool] | None = None
@@ -295,11 +305,42 @@ class SupplyLink(_Strict):
     #: How important the input is to the customer's competitiveness.
     input_importance: Fact[Literal["low", "medium", "high"]] | None = None
     alternatives_available: Fact[bool] | None = None
+    customer_switching: Fact[bool] | None = Field(
+        None, description="The customer has switched, or is switching, to other suppliers (evidence that "
+                          "alternatives exist).")
+    confidence: Confidence | None = Field(
+        None, description="How far the link as a whole is established (low: reported or alleged only).")
+
+
+class DataLink(_Strict):
+    """``party`` gains access to data about ``about``'s users or customers through the deal."""
+
+    party: str = Field(description="Who gains access (usually the acquirer).")
+    about: str = Field(description="Whose data (usually the target, or rivals supplied by the target).")
+    description: str | None = None
+    competitively_sensitive: Fact[bool] | None = Field(
+        None, description="Rivals' confidential data (specifications, volumes, roadmaps) or data that "
+                          "strengthens a dominant position (e.g. health data for advertising).")
+    used_in: str | None = Field(None, description="Where the data could be used, e.g. 'online advertising'.")
+
+
+class ComplementLink(_Strict):
+    """Products of ``a`` and ``b`` that are complements or sold to the same customers."""
+
+    a: str
+    b: str
+    kind: Literal["complementary", "conglomerate"] = "complementary"
+    description: str | None = None
+    bundling_possible: Fact[bool] | None = Field(
+        None, description="The merged firm could tie, bundle or degrade interoperability.")
 
 
 class MarketShare(_Strict):
     party: str
-    share: Fact[float]
+    share: Fact[float] = Field(description="Percent; bounds allowed ({at_least: 80}).")
+    rank: Fact[int] | None = Field(None, description="Rank in the market (1: the largest).")
+    dominant: Fact[bool] | None = Field(None, description="Holds a dominant position or durable market power "
+                                                         "in this market.")
 
 
 class Market(_Strict):
@@ -307,6 +348,13 @@ class Market(_Strict):
     name: str
     geography: str = "WORLD"
     shares: list[MarketShare] = Field(default_factory=list)
+    combined_share: Fact[float] | None = Field(
+        None, description="The parties' combined share where only that is reported (percent, bounds allowed).")
+    rest_max_share: Fact[float] | None = Field(
+        None, description="The largest share any firm not listed holds (percent): bounds the HHI of the rest of "
+                          "the market (without it, the rest may be one firm).")
+    overlap_size: Fact[Literal["none", "minor", "significant"]] | None = Field(
+        None, description="How much the parties' activities overlap in this market.")
 
 
 ActKind = Literal["notified", "not_notified", "call_in", "referral_request", "referral_accepted",
@@ -354,6 +402,8 @@ class Deal(_Strict):
     workforce: list[Workforce] = Field(default_factory=list)
     licences: list[Licence] = Field(default_factory=list)
     supply: list[SupplyLink] = Field(default_factory=list)
+    data_access: list[DataLink] = Field(default_factory=list)
+    complements: list[ComplementLink] = Field(default_factory=list)
     markets: list[Market] = Field(default_factory=list)
     #: Outcomes authorities actually reached, for precedent cases (not used by the rules).
     actual_outcomes: dict[str, str] = Field(default_factory=dict)
@@ -383,6 +433,10 @@ class Deal(_Strict):
         refs += [(lic.licensee, "licences.licensee") for lic in self.licences]
         refs += [(s.supplier, "supply.supplier") for s in self.supply]
         refs += [(s.customer, "supply.customer") for s in self.supply]
+        refs += [(d.party, "data_access.party") for d in self.data_access]
+        refs += [(d.about, "data_access.about") for d in self.data_access]
+        refs += [(c.a, "complements.a") for c in self.complements]
+        refs += [(c.b, "complements.b") for c in self.complements]
         refs += [(ms.party, "markets.shares.party") for m in self.markets for ms in m.shares]
         refs += [(x.holder, "steps.acquired.holder") for st in self.steps for x in st.acquired]
         refs += [(x.issuer, "steps.acquired.issuer") for st in self.steps for x in st.acquired]

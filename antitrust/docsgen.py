@@ -42,6 +42,9 @@ FACT_WORDS: dict[str, str] = {
     "licence": "a licence",
     "supply": "a supply relationship",
     "market": "a market",
+    "ownership": "the acquirer's holding in the target",
+    "data_link": "a data-access link",
+    "complement": "a complementary or conglomerate link",
 }
 FIGURE_NAMES: dict[str, str] = {
     "world": "worldwide", "eu": "EU", "us": "US", "de": "German", "at": "Austrian", "uk": "UK",
@@ -60,6 +63,9 @@ FACT_DOCS: dict[str, str] = {
     "workforce": "Each transfer of staff from one party to another.",
     "licence": "Each licence between the parties.",
     "supply": "Each supply relationship (who supplies whom, and how much it matters).",
+    "ownership": "How much of the target the acquiring side holds after the deal (one per deal).",
+    "data_link": "Each data-access link: who gains access to whose data, and whether it is sensitive.",
+    "complement": "Each complementary or conglomerate link between the parties' products.",
     "market": "Each market in which the parties' shares are stated.",
 }
 #: Plain words for fields the vocabulary gives no description of (its own ``doc`` wins).

@@ -244,15 +244,17 @@ class _Builder:
 
     # -- facts -------------------------------------------------------------------------------
     def build(self) -> FlatDeal:
+        from antitrust import facts_relations as relations  # imports this module's helpers
+
         self.deal_fact()
         for i, p in enumerate(self.deal.parties):
             self.party_fact(i, p)
         self.figures()
         self.stakes()
         self.governance()
-        self.people()
-        self.links()
-        self.markets()
+        relations.people(self)
+        relations.links(self)
+        relations.markets(self)
         return self.flat
 
     def deal_fact(self) -> None:
@@ -272,6 +274,13 @@ class _Builder:
         fields["closing_date"] = tx.closing.display if tx.closing is not None else None
         fields["months_since_closing"] = months_since_closing(self.deal, self.today)
         fact = self.add("deal", fields)
+        targets = [p.id for p in self.deal.parties if p.role == "target"]
+        owned = self.add("ownership", {"target_equity": self._acquirer_equity(targets[0])})
+        stakes = [j for j, s in enumerate(self.deal.stakes)
+                  if s.issuer == targets[0] and self._roles[s.holder] == "acquirer"]
+        self.note(owned, "target_equity", _join(
+            [self.fact_prov(self.deal.stakes[j].equity_after, f"stakes[{j}].equity_after", "%") for j in stakes])
+            if stakes else Provenance("stakes", "0% (no stake of the acquirer stated)"))
         base = "transaction"
         for code in ("eur", "usd", "gbp"):
             self.note(fact, f"consideration_{code}", self.fact_prov(tx.consideration, f"{base}.consideration"))
@@ -298,18 +307,31 @@ class _Builder:
             "competes_with_acquirer": _bool(p.competes_with_acquirer),
             "dominant": _bool(p.dominant),
             "uk_share_of_supply": _fact_interval(p.uk_share_of_supply, 0.0, 100.0),
+            "competes_with_target": _bool(p.competes_with_target),
+            "emerging_rival": _bool(p.emerging_rival),
+            "users": _fact_interval(p.users),
         }
         for code in ("EUR", "USD", "GBP"):
             fields[f"worldwide_turnover_{code.lower()}"] = wt[code]
             fields[f"assets_{code.lower()}"] = assets[code]
         fact = self.add("party", fields)
         base = f"parties[{i}]"
-        for name in ("eu_gatekeeper", "uk_sms", "competes_with_acquirer", "dominant", "uk_share_of_supply"):
+        for name in ("eu_gatekeeper", "uk_sms", "competes_with_acquirer", "dominant", "uk_share_of_supply",
+                     "competes_with_target", "emerging_rival", "users"):
             self.note(fact, name, self.fact_prov(getattr(p, name), f"{base}.{name}"))
         for code in ("eur", "usd", "gbp"):
             self.note(fact, f"worldwide_turnover_{code}",
                       self.fact_prov(world.amount if world else None, f"{base}.turnover[WORLD]"))
             self.note(fact, f"assets_{code}", self.fact_prov(p.assets, f"{base}.assets"))
+
+    def _acquirer_equity(self, party_id: str) -> Interval:
+        """The acquiring side's share of a party's capital after the deal (0 without a stake)."""
+        lo = hi = 0.0
+        for s in self.deal.stakes:
+            if s.issuer == party_id and self._roles[s.holder] == "acquirer":
+                b = _fact_interval(s.equity_after, 0, 100)
+                lo, hi = lo + b.get("lo", 0), hi + b.get("hi", 100)
+        return _interval(min(lo, 100.0), min(hi, 100.0))
 
     def figures(self) -> None:
         """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
@@ -474,104 +496,6 @@ class _Builder:
             unstated = Provenance(f"governance (not stated for stakes[{i}])", "unknown", known=False)
             for name in FACT_TYPES["governance"]:
                 self.note(fact, name, unstated)
-
-    def people(self) -> None:
-        for i, m in enumerate(self.deal.people):
-            fact = self.add("person", {
-                "person": m.person,
-                "from_role": self._roles[m.from_party],
-                "to_role": self._roles[m.to_party],
-                "seniority": m.seniority,
-                "keeps_board_seat": _bool(m.keeps_board_seat),
-            })
-            base = f"people[{i}]"
-            self.note(fact, "person", Provenance(f"{base}.person", m.person))
-            self.note(fact, "seniority", Provenance(f"{base}.seniority", m.seniority))
-            self.note(fact, "keeps_board_seat", self.fact_prov(m.keeps_board_seat, f"{base}.keeps_board_seat"))
-        for i, w in enumerate(self.deal.workforce):
-            base = f"workforce[{i}]"
-            share: Interval = {"lo": 0, "hi": 100}
-            if w.employees_moved.known and w.target_headcount is not None and w.target_headcount.known:
-                head = w.target_headcount.value or 0
-                pct = 100.0 * w.employees_moved.value / head if head else 0.0  # type: ignore[operator]
-                share = _interval(min(pct, 100.0), min(pct, 100.0))
-            fact = self.add("workforce", {
-                "from_role": self._roles[w.from_party],
-                "to_role": self._roles[w.to_party],
-                "employees_moved": _fact_interval(w.employees_moved),
-                "share_of_target_staff": share,
-                "with_licence": _bool(w.with_licence),
-                "with_waiver": _bool(w.with_waiver),
-                "target_pivots_or_winds_down": _bool(w.target_pivots_or_winds_down),
-            })
-            for name in ("employees_moved", "with_licence", "with_waiver", "target_pivots_or_winds_down"):
-                self.note(fact, name, self.fact_prov(getattr(w, name), f"{base}.{name}"))
-            self.note(fact, "share_of_target_staff", _join([
-                self.fact_prov(w.employees_moved, f"{base}.employees_moved"),
-                self.fact_prov(w.target_headcount, f"{base}.target_headcount")]))
-
-    def links(self) -> None:
-        for i, lic in enumerate(self.deal.licences):
-            fact = self.add("licence", {
-                "licensor_role": self._roles[lic.licensor],
-                "licensee_role": self._roles[lic.licensee],
-                "exclusive": _bool(lic.exclusive),
-            })
-            self.note(fact, "exclusive", self.fact_prov(lic.exclusive, f"licences[{i}].exclusive"))
-        for i, s in enumerate(self.deal.supply):
-            base = f"supply[{i}]"
-            customer = self.deal.party(s.customer)
-            competes = customer.competes_with_acquirer
-            fact = self.add("supply", {
-                "supplier": s.supplier,
-                "customer": s.customer,
-                "supplier_role": self._roles[s.supplier],
-                "customer_role": self._roles[s.customer],
-                "customer_competes_with_acquirer": _bool(competes),
-                "share_of_supplier_revenue": _fact_interval(s.share_of_supplier_revenue, 0, 100),
-                "input_importance": s.input_importance.value if s.input_importance and s.input_importance.known else None,
-                "alternatives_available": _bool(s.alternatives_available),
-            })
-            ci = self.deal.parties.index(customer)
-            self.note(fact, "customer", Provenance(f"{base}.customer", customer.name))
-            self.note(fact, "supplier", Provenance(f"{base}.supplier", self.deal.party(s.supplier).name))
-            self.note(fact, "customer_competes_with_acquirer",
-                      self.fact_prov(competes, f"parties[{ci}].competes_with_acquirer"))
-            for name in ("share_of_supplier_revenue", "input_importance", "alternatives_available"):
-                self.note(fact, name, self.fact_prov(getattr(s, name), f"{base}.{name}"))
-
-    def markets(self) -> None:
-        for i, m in enumerate(self.deal.markets):
-            base = f"markets[{i}]"
-            shares = {ms.party: ms.share for ms in m.shares}
-            acq = [shares[p.id] for p in self.deal.parties if p.role == "acquirer" and p.id in shares]
-            tgt = [shares[p.id] for p in self.deal.parties if p.role == "target" and p.id in shares]
-            all_known = all(s.known for s in shares.values())
-            fields: dict[str, Any] = {"market": m.id, "geography": m.geography}
-            a = sum(_share(s) for s in acq) if all(s.known for s in acq) else None
-            t = sum(_share(s) for s in tgt) if all(s.known for s in tgt) else None
-            fields["acquirer_share"] = _interval(a, a) if a is not None else {"lo": 0, "hi": 100}
-            fields["target_share"] = _interval(t, t) if t is not None else {"lo": 0, "hi": 100}
-            if a is not None and t is not None:
-                fields["combined_share"] = _interval(a + t, a + t)
-                fields["overlap"] = a > 0 and t > 0
-            if all_known and a is not None and t is not None:
-                others = sum(_share(s) ** 2 for p, s in shares.items()
-                             if self._roles[p] not in {"acquirer", "target"})
-                pre = others + sum(_share(s) ** 2 for s in acq + tgt)
-                post = others + (a + t) ** 2
-                fields["hhi_post"] = _interval(post, post)
-                fields["hhi_delta"] = _interval(post - pre, post - pre)
-            fact = self.add("market", fields)
-            joined = _join([self.fact_prov(ms.share, f"{base}.shares[{j}]", "%") for j, ms in enumerate(m.shares)])
-            for name in ("acquirer_share", "target_share", "combined_share", "hhi_post", "hhi_delta", "overlap"):
-                self.note(fact, name, joined)
-            self.note(fact, "market", Provenance(f"{base}.name", m.name))
-
-
-def _share(f: Fact[float]) -> float:
-    """A known market share (callers check ``known`` first)."""
-    return float(f.value or 0.0)
 
 
 def _bool(f: Fact[bool] | None) -> bool | None:

@@ -34,7 +34,7 @@ from antitrust.report import (
     TheoryReport,
     Window,
 )
-from antitrust.rulespec import JURISDICTIONS, THEORIES, Risk, Verdict
+from antitrust.rulespec import JURISDICTIONS, THEORIES, Verdict
 from antitrust.vocabulary import FACT_TYPES
 
 JURISDICTION_NAMES = {
@@ -369,28 +369,9 @@ class _Builder:
         return f"{JURISDICTION_NAMES[code]}: {text}"
 
     def theories(self) -> list[TheoryReport]:
-        out = []
-        for theory in active_theories(self.ev):
-            mine = [i for i, f in enumerate(self.ev.firings)
-                    if self.compiled.rules[f.rule_id].rule.spec.theory == theory]
-            band, undetermined, top_ids = theory_band(self.ev, theory)
-            title = THEORY_TITLES[theory]
-            if band == "none":
-                out.append(TheoryReport(
-                    theory=theory, title=title, band="none", undetermined=False, confidence="medium",
-                    headline=f"{title}: no indicator on the stated facts",
-                    findings=sorted(self.ids[i] for i in mine),
-                ))
-                continue
-            confidence = max((self.findings[i].confidence for i in top_ids), key=lambda c: _LEVEL[c])
-            names = ", ".join(dict.fromkeys(sorted(self.ids[i].split("#")[0] for i in top_ids)))
-            out.append(TheoryReport(
-                theory=theory, title=title, band=band, undetermined=undetermined,
-                confidence=confidence,
-                headline=f"{title}: {band}{' (undetermined)' if undetermined else ''} ({names})",
-                findings=sorted(self.ids[i] for i in mine),
-            ))
-        return out
+        from antitrust.theory_report import theory_report
+
+        return [theory_report(self, theory, THEORY_TITLES[theory]) for theory in active_theories(self.ev)]
 
     def build(self) -> Report:
         self.windows = windows(self.ev, self.today)
@@ -490,21 +471,13 @@ def jurisdiction_verdict(ev: Evaluation, code: str) -> tuple[str, list[int], boo
 
 
 def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
-    """(band or 'none', whether the band rests only on undetermined firings, indices of the firings
-    that set it) for one theory of harm."""
-    rules = ev.compiled.rules
-    banded: list[tuple[int, Risk]] = [
-        (i, r) for i, f in enumerate(ev.firings)
-        if rules[f.rule_id].rule.spec.theory == theory and (r := rules[f.rule_id].rule.spec.risk) is not None
-    ]
-    held = [(i, r) for i, r in banded if ev.firings[i].status == "yes"]
-    pool = held or banded
-    if not pool:
-        return "none", False, []
-    top = max(_LEVEL[r.band] for _i, r in pool)
-    top_ids = [i for i, r in pool if _LEVEL[r.band] == top]
-    band = next(r.band for _i, r in pool if _LEVEL[r.band] == top)
-    return band, not held, top_ids
+    """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
+    firings that set the band, or of those that could raise it when no band holds)."""
+    from antitrust.theory_report import could_reach, held_band
+
+    band, ids = held_band(ev, theory)
+    _reach, reach_ids = could_reach(ev, theory)
+    return band, False, ids or reach_ids
 
 
 def outcomes(ev: Evaluation) -> dict[str, str]:
@@ -515,8 +488,11 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
         filing, _ids, suspensory = jurisdiction_verdict(ev, code)
         out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
     for theory in active_theories(ev):
-        band, undetermined, _ids = theory_band(ev, theory)
-        out[f"theory:{theory}"] = band + (" (undetermined)" if undetermined else "")
+        from antitrust.theory_report import could_reach, held_band
+
+        band = held_band(ev, theory)[0]
+        reach = could_reach(ev, theory)[0]
+        out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
     return out
 
 

@@ -116,7 +116,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         data = doc.data
         if isinstance(data, dict) and "parameters" in data:
             _load_params(doc, parameters, param_locations, errors)
-        elif isinstance(data, dict) and "rules" in data:
+        elif isinstance(data, dict) and ("rules" in data or "bands" in data):
             _load_rules(doc, rules, errors)
         else:
             errors.append(RulebookError(
@@ -176,6 +176,15 @@ def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) 
                                         f"rule {rule.id}: {exc}", field="when"))
             continue
         out.append(LoadedRule(rule, condition, loc, when_loc, when_map))
+    for i, table in enumerate(rf.bands):
+        try:
+            table_rules = table.rules()
+        except ValueError as exc:
+            errors.append(RulebookError(doc.locate(("bands", i, "rows")), str(exc), field="bands"))
+            continue
+        for j, rule in enumerate(table_rules):
+            loc = doc.locate(("bands", i, "rows", j))
+            out.append(LoadedRule(rule, ex.parse(rule.when), loc, loc, ()))
 
 
 def _source_lines(path: str) -> list[str]:

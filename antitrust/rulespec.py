@@ -130,6 +130,13 @@ class InForce(_Strict):
         return (self.from_ is None or self.from_ <= when) and (self.until is None or when <= self.until)
 
 
+#: The steps of a theory of harm (EU Non-Horizontal Merger Guidelines, US 2023 Merger Guidelines,
+#: CMA Merger Assessment Guidelines): whether its legal premise holds, then ability, incentive and
+#: likely effect.
+Step = Literal["premise", "ability", "incentive", "effect"]
+STEPS: tuple[str, ...] = ("premise", "ability", "incentive", "effect")
+
+
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Stable id.")
     title: str
@@ -142,6 +149,7 @@ class Rule(_Strict):
     reach: Reach | None = None
     exposure: ExposureSpec | None = None
     risk: Risk | None = None
+    step: Step | None = Field(None, description="The step of its theory this rule gives evidence for.")
     reason: str = Field(min_length=3, description="Template shown in the report, e.g. '{stake.equity_after}%'.")
     #: How far the rule itself can be relied on (a heuristic is 'medium').
     confidence: Confidence = "high"
@@ -163,5 +171,44 @@ class Rule(_Strict):
         return self
 
 
+class BandRow(_Strict):
+    """One row of a theory's decision table: the band reached when every listed step holds."""
+
+    band: Band
+    needs: list[Step] = Field(min_length=1, description="Steps that must all hold, e.g. [ability, incentive].")
+    reason: str = Field(min_length=3, description="Why these steps give this band, in words.")
+    tests: list[RuleTest] = Field(default_factory=list)
+
+
+class BandTable(_Strict):
+    """A theory's band as a function of its evidence steps: the first row whose steps all hold.
+
+    Each step is a derived fact that the theory's evidence rules assert (``steps``); each row
+    compiles into a rule ``BAND-<THEORY>-<BAND>`` whose condition is the conjunction of its steps,
+    so an undetermined step gives an undetermined row: the band the theory could reach."""
+
+    theory: Theory
+    basis: LegalBasis
+    steps: dict[Step, str] = Field(description="Step -> name of the derived fact that establishes it.")
+    rows: list[BandRow] = Field(min_length=1)
+
+    def rules(self) -> list[Rule]:
+        out = []
+        name = self.theory.upper().replace("_", "-")
+        for row in self.rows:
+            missing = [s for s in row.needs if s not in self.steps]
+            if missing:
+                raise ValueError(f"row '{row.band}' needs step {missing[0]!r}, which 'steps' does not name")
+            held = " and ".join(self.steps[s] for s in row.needs)
+            out.append(Rule(
+                id=f"BAND-{name}-{row.band.upper()}", title=f"{row.band.capitalize()} band: "
+                f"{', '.join(row.needs)} established", theory=self.theory, basis=self.basis,
+                when=held, risk=Risk(band=row.band), reason=row.reason, tests=row.tests,
+            ))
+        return out
+
+
 class RuleFile(_Strict):
-    rules: list[Rule]
+    rules: list[Rule] = Field(default_factory=list)
+    bands: list[BandTable] = Field(default_factory=list,
+                                   description="Decision tables: a theory's band from its evidence steps.")

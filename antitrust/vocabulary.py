@@ -74,6 +74,7 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
                                "closing date is unknown or its range straddles today)"),
         "months_since_closing": FieldSpec("number", "months", doc="Whole months from closing to the evaluation's "
                                           "'today' (periods are counted by the report's clock, not by rules)"),
+
     },
     "party": {
         "party": FieldSpec("id"),
@@ -84,6 +85,10 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "competes_with_acquirer": FieldSpec("bool"),
         "dominant": FieldSpec("bool"),
         "uk_share_of_supply": FieldSpec("number", _PCT),
+        "competes_with_target": FieldSpec("bool", doc="Competes with the target"),
+        "emerging_rival": FieldSpec("bool", doc="Evidence that the party could grow into a significant rival"),
+        "users": FieldSpec("number", "count", doc="Users or customers"),
+
         **_money("worldwide_turnover", "Worldwide turnover"),
         **_money("assets", "Total assets"),
     },
@@ -166,6 +171,28 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "share_of_supplier_revenue": FieldSpec("number", _PCT),
         "input_importance": FieldSpec("category", values=("low", "medium", "high")),
         "alternatives_available": FieldSpec("bool"),
+        "customer_competes_with_target": FieldSpec("bool", doc="The customer competes with the target"),
+        "customer_switching": FieldSpec("bool", doc="The customer has switched or is switching to other suppliers"),
+        "link_confidence": FieldSpec("category", values=("low", "medium", "high"),
+                                     doc="How far the supply link as a whole is established"),
+    },
+    # One fact per deal: how much of the target the acquiring side owns after it (theories of harm
+    # ask whether the target stays a firm apart, and who earns its profits).
+    "ownership": {
+        "target_equity": FieldSpec(
+            "number", _PCT, doc="The acquiring side's share of the target's capital after the deal (0 without a stake)"),
+    },
+    "data_link": {
+        "party_role": _ROLE,
+        "about_role": _ROLE,
+        "competitively_sensitive": FieldSpec("bool", doc="Rivals' confidential data, or data that strengthens "
+                                                         "a dominant position"),
+    },
+    "complement": {
+        "a_role": _ROLE,
+        "b_role": _ROLE,
+        "kind": FieldSpec("category", values=("complementary", "conglomerate")),
+        "bundling_possible": FieldSpec("bool", doc="The merged firm could tie, bundle or degrade interoperability"),
     },
     "market": {
         "market": FieldSpec("id"),
@@ -176,6 +203,12 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "hhi_post": FieldSpec("number", "hhi"),
         "hhi_delta": FieldSpec("number", "hhi"),
         "overlap": FieldSpec("bool", doc="Both acquirer and target hold a share"),
+        "overlap_size": FieldSpec("category", values=("none", "minor", "significant"),
+                                  doc="How much the parties' activities overlap"),
+        "acquirer_rank": FieldSpec("number", "count", doc="The acquirer's rank in the market (1: the largest)"),
+        "target_rank": FieldSpec("number", "count", doc="The target's rank in the market (1: the largest)"),
+        "acquirer_dominant": FieldSpec("bool", doc="The acquirer is dominant or has durable market power here"),
+        "target_dominant": FieldSpec("bool", doc="The target is dominant or has durable market power here"),
     },
 }
 

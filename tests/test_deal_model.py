@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antitrust.deal import Fact
@@ -91,6 +91,7 @@ def test_json_deal_files_are_accepted() -> None:
     assert deal.id == "d"
 
 
+@settings(deadline=None)  # no wall-clock limit in tests: the machine may be busy
 @given(st.dictionaries(st.text(min_size=1, max_size=8), st.integers(), max_size=3))
 def test_unexpected_top_level_keys_are_rejected_never_crash(extra: dict[str, int]) -> None:
     data = {**_data(MINIMAL), **{f"x_{k}": v for k, v in extra.items()}}

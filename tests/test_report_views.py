@@ -124,7 +124,7 @@ def _dressed(r: Report) -> Report:
     })
     theories = []
     for t in r.theories:
-        if t.theory == "vertical_foreclosure":
+        if t.theory == "confidential_information":  # a theory the brief shows (high)
             t = t.model_copy(update={
                 "evidence": [EvidenceStep(step="ability", status="holds", text="Scale supplies three of Meta's rivals."),
                              EvidenceStep(step="incentive", status="unknown", text="Switching costs are not stated.")],
