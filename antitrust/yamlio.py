@@ -179,6 +179,7 @@ def parse_text(text: str, path: str, *, cache: bool = True) -> Document:
 def _parse(text: str, path: str) -> Document:
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if path.endswith(".json"):
         # json's own parser gives the clearer message for malformed JSON; valid JSON is then
@@ -202,6 +203,12 @@ def _parse(text: str, path: str) -> Document:
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise InputError(where, f"invalid YAML: {problem}") from None
+    except ReaderError as exc:  # a control character: YAML refuses it before parsing
+        at = max(0, min(int(exc.position), len(text)))
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise InputError(Location(path, line, col),
+                         f"invalid YAML: character U+{code:04X} is not allowed (write it escaped in a quoted string)") from None
     positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
     return Document(path, _plain(node, (), positions), positions)
 

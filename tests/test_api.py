@@ -139,3 +139,10 @@ def test_readme_python_examples_run(index: int, tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(ROOT)
     runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.strip()
+
+
+def test_control_characters_are_input_errors_not_crashes(rules: api.Rules) -> None:
+    data = load_deal(CASE).model_dump(mode="json", exclude_none=True)
+    data["title"] = "Meta\x88Scale"
+    with pytest.raises(api.InputError, match=r"<deal>:\d+:\d+: invalid YAML: character U\+0088 is not allowed"):
+        api.evaluate_deal(data, rules)
