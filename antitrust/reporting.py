@@ -522,7 +522,12 @@ def build_report(evaluation: Evaluation, today: date | None = None, *,
     ``near_miss_band`` is the relative distance within which a failed comparison counts as a near
     miss (default 10%); ``None`` leaves margins and near misses out, for callers that only need
     verdicts and bands (sweeps, flip searches)."""
-    report = _Builder(evaluation, today or evaluation.today or date.today(), near_miss_band).build()
+    day = today or evaluation.today or date.today()
+    report = _Builder(evaluation, day, near_miss_band).build()
+    if evaluation.deal.steps:
+        from antitrust.steps import step_reports
+
+        report = report.model_copy(update={"steps": step_reports(evaluation, day)})
     return with_requests_and_steps(report, evaluation.deal)
 
 
