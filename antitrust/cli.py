@@ -60,6 +60,7 @@ class SchemaName(StrEnum):
     rules = "rules"
     parameters = "parameters"
     report = "report"
+    regimes = "regimes"
 
 
 def _fail(errors: list[InputError], code: int = EXIT_BAD_INPUT) -> None:
@@ -206,7 +207,7 @@ def schema(
     name: Annotated[SchemaName, typer.Argument(help="Which schema.")],
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
-    """Print the JSON Schema of deal files, rule files, parameter files or reports."""
+    """Print the JSON Schema of deal files, rule files, parameter files, reports or regimes files."""
     from antitrust.schemas import schema_for
 
     _write(json.dumps(schema_for(name.value), indent=2, ensure_ascii=False) + "\n", output, [])

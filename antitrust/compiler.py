@@ -130,8 +130,10 @@ class _RuleCompiler:
         p = self.book.parameters[right.name]
         v = p.at(self.at)
         if v is None:
-            self.inactive = f"parameter {right.name} is not in force on {self.at.isoformat()} " \
-                            f"(first value from {p.values[0].from_.isoformat()})"
+            lapsed = [x.until for x in p.values if x.until is not None and x.from_ <= self.at]
+            when = (f"(lapsed after {lapsed[-1].isoformat()})" if lapsed
+                    else f"(first value from {p.values[0].from_.isoformat()})")
+            self.inactive = f"parameter {right.name} is not in force on {self.at.isoformat()} {when}"
             return 0, CompiledAtom(str(atom), atom.left.fact, atom.left.field, atom.op, None, right.name)
         if v.value is None:
             self.inactive = f"parameter {right.name} has no confirmed value from {v.from_.isoformat()}"

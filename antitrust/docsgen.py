@@ -28,7 +28,6 @@ from antitrust import expr as ex
 from antitrust.fileio import write_text_atomic
 from antitrust.params import Parameter, format_value
 from antitrust.rulebook import LoadedRule, Rulebook
-from antitrust.rulespec import JURISDICTIONS, THEORIES
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS, FieldSpec
 
 #: How each kind of fact is named in plain words.
@@ -125,12 +124,6 @@ _NEG_OPS = {"==": "is not", "!=": "is", "<": "is not below", "<=": "is above", "
             ">=": "is below", "in": "is none of"}
 _ROUTES = {"call_in": "call-in", "referral": "referral", "post_closing_challenge": "challenge before or after closing",
            "own_initiative": "own-initiative review", "inform": "duty to inform"}
-
-
-def _titles() -> tuple[dict[str, str], dict[str, str]]:
-    from antitrust.reporting import JURISDICTION_NAMES, THEORY_TITLES
-
-    return JURISDICTION_NAMES, THEORY_TITLES
 
 
 def field_words(fact: str, name: str, spec: FieldSpec | None) -> str:
@@ -345,7 +338,8 @@ class Page:
 
 
 def pages_for(book: Rulebook) -> list[Page]:
-    names, titles = _titles()
+    names = {code: r.name for code, r in book.regimes.items()}
+    titles = {t: d.title for t, d in book.theories.items()}
     used_by: dict[str, list[str]] = {}
     for r in book.rules:
         for ref in ex.refs(r.condition):
@@ -355,14 +349,14 @@ def pages_for(book: Rulebook) -> list[Page]:
                     used_by[ref.fact].append(r.id)
     ordered = sorted(book.rules, key=lambda r: (r.location.path, r.location.line))
     pages = []
-    for code in JURISDICTIONS:
+    for code in book.regimes:
         mine = [r for r in ordered if r.spec.jurisdiction == code]
         if mine:
             pages.append(Page(f"jurisdictions/{code.lower()}", f"{names.get(code, code)} ({code})",
                               f"Rules that decide the filing position in {names.get(code, code)}, or "
                               "establish facts that other rules build on.",
                               tuple(_rule_context(r, book, used_by) for r in mine)))
-    for theory in THEORIES:
+    for theory in book.theories:
         mine = [r for r in ordered if r.spec.theory == theory]
         if mine:
             pages.append(Page(f"theories/{theory.replace('_', '-')}", titles.get(theory, theory),

@@ -26,7 +26,6 @@ from antitrust.errors import DealFileError, InputError, Location
 from antitrust.evaluate import Evaluation
 from antitrust.params import format_value
 from antitrust.report import Report
-from antitrust.rulespec import JURISDICTIONS, THEORIES
 from antitrust.truth import atom_truth
 from antitrust.validation import did_you_mean
 from antitrust.vocabulary import FACT_TYPES
@@ -431,19 +430,21 @@ def resolve_subject(subject: str | None, ev: Evaluation, report: Report) -> tupl
         return "all", ""
     s = subject.strip()
     ids = {f.id for f in report.findings}
-    if s.upper() in JURISDICTIONS:
+    book = ev.compiled.rulebook
+    codes, theories = list(book.regimes), list(book.theories)
+    if s.upper() in codes:
         return "verdict", s.upper()
     if s in ids or s.upper() in ids:
         return "finding", s if s in ids else s.upper()
     theory = s.lower().replace("-", "_")
-    if theory in THEORIES:
+    if theory in theories:
         return "theory", theory
     if s.upper() in {r.id for r in ev.compiled.rulebook.rules}:
         return "rule", s.upper()
-    choices = [*JURISDICTIONS, *sorted(ids), *THEORIES, *(r.id for r in ev.compiled.rulebook.rules)]
+    choices = [*codes, *sorted(ids), *theories, *(r.id for r in ev.compiled.rulebook.rules)]
     raise DealFileError(Location(subject), f"nothing to explain by that name{did_you_mean(s, choices)}; give a "
-                        f"jurisdiction ({', '.join(JURISDICTIONS)}), a finding id from the report, a rule id, "
-                        f"or a theory ({', '.join(THEORIES)})")
+                        f"jurisdiction ({', '.join(codes)}), a finding id from the report, a rule id, "
+                        f"or a theory ({', '.join(theories)})")
 
 
 @dataclass(frozen=True)
@@ -498,8 +499,9 @@ def _verdict(ex: _Explainer, code: str, band: float, near: bool, base: _Base) ->
                     f"jurisdiction on {base.as_of}")
     out = _new(base, f"verdict {code}", j.headline, ex.proofs(j.decided_by))
     if not j.decided_by:
-        out.notes.append("No filing rule's condition holds or is undetermined on the stated facts, so the "
-                         "verdict is 'not required' by default; the rules that came closest are listed below.")
+        out.notes.append("No filing rule's condition holds or is undetermined on the stated facts. 'Not required' "
+                         "is only ever concluded by a rule, so the verdict is undetermined (or not assessed "
+                         "when no law is modelled for the date); the rules that came closest are listed below.")
     for r in j.reach:
         out.notes.append(f"Still reachable by {_ROUTES.get(r.route, r.route)} ({r.status}): "
                          f"antitrust explain {base.deal_file} {r.finding}")

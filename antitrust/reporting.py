@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from antitrust import __version__
 from antitrust.clock import route_with_window, windows
@@ -34,24 +34,19 @@ from antitrust.report import (
     TheoryReport,
     Window,
 )
-from antitrust.rulespec import JURISDICTIONS, THEORIES, Verdict
+from antitrust.verdicts import (  # re-exported: callers read verdicts through this module too
+    active_theories,
+    decide,
+    jurisdiction_verdict,
+    open_negative_tests,
+    outcomes,
+    regimes,
+    theory_band,
+)
 from antitrust.vocabulary import FACT_TYPES
 
-JURISDICTION_NAMES = {
-    "US": "United States", "EU": "European Union", "DE": "Germany", "AT": "Austria",
-    "UK": "United Kingdom", "IT": "Italy", "IE": "Ireland", "DK": "Denmark", "SE": "Sweden",
-    "JP": "Japan", "KR": "Korea",
-}
-THEORY_TITLES = {
-    "horizontal_overlap": "Horizontal overlap",
-    "vertical_foreclosure": "Vertical input foreclosure",
-    "confidential_information": "Access to rivals' confidential information",
-    "acqui_hire": "Acqui-hire / functional merger",
-    "structuring": "Structuring to avoid review",
-    "minority_influence": "Minority-stake influence",
-    "interlocking_directorates": "Interlocking directorates",
-    "nascent_competition": "Nascent or potential competition",
-}
+__all__ = ["active_theories", "build_report", "display", "jurisdiction_verdict", "outcomes", "regimes",
+           "theory_band"]
 _LEVEL = {"high": 2, "medium": 1, "low": 0}
 _STATUS_LEVEL = {"verified": "high", "secondary": "medium", "unverified": "low"}
 _ROUTE_TEXT = {
@@ -194,7 +189,7 @@ class _Builder:
         if spec.reach:
             parts.append(f"can be reached by {_ROUTE_TEXT[spec.reach.route]}{maybe}")
         if spec.risk:
-            parts.append(f"{THEORY_TITLES[spec.theory or '']}: {spec.risk.band} risk{maybe}")
+            parts.append(f"{self.compiled.rulebook.theory_title(spec.theory or '')}: {spec.risk.band} risk{maybe}")
         if spec.derive and not parts:
             parts.append(f"establishes {spec.derive.fact.replace('_', ' ')}{maybe}")
         return "; ".join(parts) or f"noted{maybe}"
@@ -259,6 +254,15 @@ class _Builder:
                     out += self.needed(j, seen)
         return list(dict.fromkeys(out))
 
+    def needed_to_rule_out(self, code: str) -> list[Needed]:
+        """Unknown facts that keep a "not required" rule of the regime from holding."""
+        out = []
+        for rule_id, fact, atom in open_negative_tests(self.ev, code):
+            p = self.prov(fact, atom.field or "")
+            out.append(Needed(fact=f"{atom.fact}.{atom.field}", path=p.path if p else "(not stated)",
+                              test=self._test_text(atom), finding=f"{rule_id} (not required if it holds)"))
+        return out
+
     def _test_text(self, atom: CompiledAtom) -> str:
         if atom.threshold is None:
             return "must be known"
@@ -305,14 +309,19 @@ class _Builder:
     # -- per jurisdiction and theory -----------------------------------------------------------
     def jurisdictions(self) -> list[JurisdictionReport]:
         out = []
-        for code in active_jurisdictions(self.ev):
+        book = self.compiled.rulebook
+        for code in regimes(self.ev):
+            regime = book.regime(code)
             mine = [i for i, f in enumerate(self.ev.firings)
                     if self.compiled.rules[f.rule_id].rule.spec.jurisdiction == code]
-            filing, decided, suspensory = jurisdiction_verdict(self.ev, code)
+            decision = decide(self.ev, code)
+            filing, decided = decision.filing, list(decision.firings)
             needed: list[Needed] = []
             if filing == "undetermined":
                 for i in decided:
                     needed += self.needed(i)
+                if not decided:
+                    needed += self.needed_to_rule_out(code)
             reach = [
                 route_with_window(
                     ReachRoute(route=spec.reach.route, finding=self.ids[i],
@@ -323,35 +332,78 @@ class _Builder:
             ]
             reach.sort(key=lambda r: (r.status != "holds", r.route, r.finding))
             decided_ids = sorted(self.ids[i] for i in decided)
+            reason = self._verdict_reason(code, decision, decided)
             exposed = exposures(self.ev, mine, self.ids, self.reason)
             out.append(JurisdictionReport(
                 code=code,
-                name=JURISDICTION_NAMES[code],
+                name=regime.name,
                 filing=filing,
-                suspensory=suspensory and filing == "mandatory",
-                headline=self._headline(code, filing, decided_ids, reach, headline_part(exposed)),
+                suspensory=decision.suspensory and filing == "mandatory",
+                headline=self._headline(code, filing, decided, reach, headline_part(exposed)),
                 decided_by=decided_ids,
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
                 findings=sorted(self.ids[i] for i in mine),
+                regime=regime.regime_text(),
+                authority=regime.authority,
+                reason=reason,
+                basis_status=self._basis_status(decided),
                 windows=list(dict.fromkeys(self.windows[i] for i in mine if i in self.windows)),
                 exposure=exposed,
             ))
         return out
 
-    def _headline(self, code: str, filing: str, decided: list[str], reach: list[ReachRoute],
+    def _verdict_reason(self, code: str, decision: Any, decided: list[int]) -> str:
+        """Why the verdict is what it is, in words: the deciding rule's own reason."""
+        if decision.filing == "not_assessed":
+            first = decision.modelled_from
+            later = f"; the modelled law starts on {first.isoformat()}" if first and first > self.ev.as_of else ""
+            return (f"No {self.compiled.rulebook.regime(code).name} filing law is modelled for "
+                    f"{self.ev.as_of.isoformat()}{later}. The verdict is not assessed, not 'not required'.")
+        if not decided:
+            return ("No rule decides the filing on the stated facts: no filing test is shown to be met, and none "
+                    "is shown to fail on known figures.")
+        first = min(decided, key=lambda i: self.ids[i])
+        return self.findings[first].reason
+
+    def _basis_status(self, decided: list[int]) -> Literal["verified", "secondary", "unverified"]:
+        """The weakest verification status among the rules a verdict rests on, through the
+        derived facts they used."""
+        order = {"verified": 0, "secondary": 1, "unverified": 2}
+        worst: Literal["verified", "secondary", "unverified"] = "verified"
+        seen: set[str] = set()
+        queue = [self.ids[i] for i in decided]
+        by_id = {f.id: f for f in self.findings.values()}
+        while queue:
+            fid = queue.pop()
+            if fid in seen or fid not in by_id:
+                continue
+            seen.add(fid)
+            finding = by_id[fid]
+            if order[finding.basis.status] > order[worst]:
+                worst = finding.basis.status
+            queue += finding.because
+        return worst
+
+    def _headline(self, code: str, filing: str, decided: list[int], reach: list[ReachRoute],
                   exposed: str = "") -> str:
+        regime = self.compiled.rulebook.regime(code)
+        if filing == "not_assessed":
+            return f"{regime.name}: not assessed: no law modelled for {self.ev.as_of.isoformat()}"
         text = {
             "mandatory": "filing mandatory",
             "voluntary": "jurisdiction to review; filing voluntary",
             "not_required": "no filing required",
             "undetermined": "filing undetermined",
         }[filing]
-        if decided:
-            rules = dict.fromkeys(fid.split("#")[0] for fid in decided)  # each rule once
+        rules = list(dict.fromkeys(sorted(self.ev.firings[i].rule_id for i in decided)))
+        if filing == "not_required":
+            spec = self.compiled.rules[rules[0]].rule.spec
+            text += f": {spec.title[0].lower()}{spec.title[1:]} ({', '.join(rules)})"
+        elif rules:
             text += f" ({', '.join(rules)})"
-        elif filing == "not_required":
-            text += " (no filing test is met on the stated facts)"
+        else:
+            text += " (no rule decides on the stated facts)"
         if exposed:
             text += f"; {exposed}"
         held = {r.route for r in reach if r.status == "holds"}
@@ -366,12 +418,13 @@ class _Builder:
                 lapsed[r.route] = max(r.until, lapsed.get(r.route, r.until))
         if lapsed:
             text += "; " + ", ".join(f"{_ROUTE_TEXT[k]} expired on {d.isoformat()}" for k, d in lapsed.items())
-        return f"{JURISDICTION_NAMES[code]}: {text}"
+        return f"{regime.name}: {text}"
 
     def theories(self) -> list[TheoryReport]:
         from antitrust.theory_report import theory_report
 
-        return [theory_report(self, theory, THEORY_TITLES[theory]) for theory in active_theories(self.ev)]
+        return [theory_report(self, theory, self.compiled.rulebook.theory_title(theory))
+                for theory in active_theories(self.ev)]
 
     def build(self) -> Report:
         self.windows = windows(self.ev, self.today)
@@ -433,67 +486,6 @@ class _Builder:
             if param.review_by is not None and param.review_by < self.today:
                 out.append(f"{name} was due for review by {param.review_by.isoformat()}; check it is still current")
         return out
-
-
-def active_jurisdictions(ev: Evaluation) -> list[str]:
-    """Jurisdictions with at least one rule in force, in report order."""
-    active = {r.rule.spec.jurisdiction for r in ev.compiled.rules.values()} - {None}
-    return [code for code in JURISDICTIONS if code in active]
-
-
-def active_theories(ev: Evaluation) -> list[str]:
-    """Theories of harm with at least one rule in force, in report order."""
-    active = {r.rule.spec.theory for r in ev.compiled.rules.values()} - {None}
-    return [t for t in THEORIES if t in active]
-
-
-def jurisdiction_verdict(ev: Evaluation, code: str) -> tuple[str, list[int], bool]:
-    """(filing verdict, indices of the firings that settle it, suspensory) for one jurisdiction.
-
-    A held mandatory verdict wins; next a held "not required" (an exemption or negative finding
-    that holds settles the filing even when a threshold test is undetermined); then an
-    undetermined mandatory verdict, a held voluntary one, an undetermined voluntary one. With no
-    verdict firing at all, no filing is required."""
-    rules = ev.compiled.rules
-    verdicts: list[tuple[int, Verdict]] = [
-        (i, v) for i, f in enumerate(ev.firings)
-        if rules[f.rule_id].rule.spec.jurisdiction == code and (v := rules[f.rule_id].rule.spec.verdict) is not None
-    ]
-    for filing_kind, status, outcome in (
-        ("mandatory", "yes", "mandatory"), ("not_required", "yes", "not_required"),
-        ("mandatory", "maybe", "undetermined"), ("voluntary", "yes", "voluntary"),
-        ("voluntary", "maybe", "undetermined"),
-    ):
-        hits = [i for i, v in verdicts if v.filing == filing_kind and ev.firings[i].status == status]
-        if hits:
-            return outcome, hits, any(v.suspensory for i, v in verdicts if i in hits)
-    return "not_required", [], False
-
-
-def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
-    """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
-    firings that set the band, or of those that could raise it when no band holds)."""
-    from antitrust.theory_report import could_reach, held_band
-
-    band, ids = held_band(ev, theory)
-    _reach, reach_ids = could_reach(ev, theory)
-    return band, False, ids or reach_ids
-
-
-def outcomes(ev: Evaluation) -> dict[str, str]:
-    """Every verdict and band of an evaluation, cheaply (no report): {"DE": "undetermined",
-    "US": "mandatory, suspensory", "theory:acqui_hire": "medium", "theory:x": "high (undetermined)"}."""
-    out: dict[str, str] = {}
-    for code in active_jurisdictions(ev):
-        filing, _ids, suspensory = jurisdiction_verdict(ev, code)
-        out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
-    for theory in active_theories(ev):
-        from antitrust.theory_report import could_reach, held_band
-
-        band = held_band(ev, theory)[0]
-        reach = could_reach(ev, theory)[0]
-        out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
-    return out
 
 
 class _Fallback(dict[str, Any]):

@@ -15,6 +15,7 @@ from pathlib import Path
 from antitrust import expr as ex
 from antitrust.errors import InputError, InputErrors, Location, RulebookError
 from antitrust.params import Parameter, ParameterFile
+from antitrust.regimes import Regime, RegimeFile, TheoryDecl, implicit_regime, implicit_theory
 from antitrust.rulespec import Rule, RuleFile
 from antitrust.validation import did_you_mean, validate_document
 from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_units
@@ -61,6 +62,15 @@ class Rulebook:
     files: tuple[str, ...]
     content_hash: str
     parameter_locations: dict[str, Location] = field(default_factory=dict)
+    #: Regimes by code and theories by id, in declaration (report) order.
+    regimes: dict[str, Regime] = field(default_factory=dict)
+    theories: dict[str, TheoryDecl] = field(default_factory=dict)
+
+    def regime(self, code: str) -> Regime:
+        return self.regimes.get(code) or implicit_regime(code)
+
+    def theory_title(self, theory: str) -> str:
+        return (self.theories.get(theory) or implicit_theory(theory)).title
 
     def rule(self, rule_id: str) -> LoadedRule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -105,6 +115,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
     rules: list[LoadedRule] = []
     parameters: dict[str, Parameter] = {}
     param_locations: dict[str, Location] = {}
+    declared = _Declared()
     digest = hashlib.sha256()
     for path in files:
         try:
@@ -118,10 +129,23 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
             _load_params(doc, parameters, param_locations, errors)
         elif isinstance(data, dict) and ("rules" in data or "bands" in data):
             _load_rules(doc, rules, errors)
+        elif isinstance(data, dict) and ("regimes" in data or "theories" in data):
+            declared.load(doc, errors)
         else:
             errors.append(RulebookError(
-                doc.locate(()), "expected a rule file (top-level 'rules:') or a parameter file ('parameters:')"
+                doc.locate(()), "expected a rule file (top-level 'rules:'), a parameter file ('parameters:') "
+                "or a regimes file ('regimes:', 'theories:')"
             ))
+    if not declared.seen_regimes:
+        nearest = nearest_regimes_file(paths)
+        if nearest is not None:
+            try:
+                doc = load(nearest)
+                digest.update(b"regimes\0" + nearest.read_bytes() + b"\0")
+                declared.load(doc, errors)
+            except InputError as exc:
+                errors.append(RulebookError(exc.location, exc.message))
+    regimes, theories = declared.resolve(rules, errors)
     derived = _derived_facts(rules, errors)
     for rule in rules:
         errors += _check_rule(rule, parameters, derived)
@@ -135,7 +159,81 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         files=tuple(str(f) for f in files),
         content_hash=digest.hexdigest(),
         parameter_locations=param_locations,
+        regimes=regimes,
+        theories=theories,
     )
+
+
+def nearest_regimes_file(paths: Sequence[str | Path]) -> Path | None:
+    """The regimes file that applies to a rule file given on its own: ``regimes.yaml`` in the
+    nearest folder above it (``rules/de/gwb.yaml`` -> ``rules/regimes.yaml``), so that a single
+    rule file is checked against its rulebook's declared regimes. A folder given as a rulebook
+    brings its own (or none: then the codes its rules use are taken as declared)."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            return None
+        for folder in p.resolve().parents:
+            if (folder / "regimes.yaml").is_file():
+                return folder / "regimes.yaml"
+        return None
+    return None
+
+
+class _Declared:
+    """Regimes and theories declared in regimes files, and the check that rules name only those."""
+
+    def __init__(self) -> None:
+        self.regimes: dict[str, Regime] = {}
+        self.theories: dict[str, TheoryDecl] = {}
+        self.where: dict[str, Location] = {}
+        self.seen_regimes = False
+        self.seen_theories = False
+
+    def load(self, doc: Document, errors: list[InputError]) -> None:
+        try:
+            rf = validate_document(RegimeFile, doc, RulebookError)
+        except (InputError, InputErrors) as exc:
+            errors += exc.errors if isinstance(exc, InputErrors) else [exc]
+            return
+        self.seen_regimes |= "regimes" in doc.data
+        self.seen_theories |= "theories" in doc.data
+        named: list[tuple[str, str, int, Regime | TheoryDecl]] = [
+            *(("regimes", r.code, i, r) for i, r in enumerate(rf.regimes)),
+            *(("theories", t.id, i, t) for i, t in enumerate(rf.theories)),
+        ]
+        for key, name, i, item in named:
+            where = doc.locate((key, i))
+            if key + name in self.where:
+                errors.append(RulebookError(where, f"{'regime' if key == 'regimes' else 'theory'} {name!r} "
+                                            f"is declared twice (first at {self.where[key + name]})"))
+                continue
+            if isinstance(item, Regime):
+                self.regimes[name] = item
+            else:
+                self.theories[name] = item
+            self.where[key + name] = where
+
+    def resolve(self, rules: list[LoadedRule], errors: list[InputError]) -> tuple[dict[str, Regime], dict[str, TheoryDecl]]:
+        """Check every rule's jurisdiction and theory against the declarations. Without any
+        regimes file (a single rule file, a test folder) the codes the rules use are taken as
+        declared, in order of appearance, so that such a rulebook still loads."""
+        regimes, theories = dict(self.regimes), dict(self.theories)
+        for r in rules:
+            code, theory = r.spec.jurisdiction, r.spec.theory
+            if code is not None and code not in regimes:
+                if self.seen_regimes:
+                    errors.append(RulebookError(r.location, f"rule {r.id}: jurisdiction {code!r} is not declared in a "
+                                                f"regimes file{did_you_mean(code, regimes)}; declared: "
+                                                f"{', '.join(regimes)}", field="jurisdiction"))
+                else:
+                    regimes[code] = implicit_regime(code)
+            if theory is not None and theory not in theories:
+                if self.seen_theories:
+                    errors.append(RulebookError(r.location, f"rule {r.id}: theory {theory!r} is not declared in a "
+                                                f"'theories:' list{did_you_mean(theory, theories)}", field="theory"))
+                else:
+                    theories[theory] = implicit_theory(theory)
+        return regimes, theories
 
 
 def _load_params(doc: Document, out: dict[str, Parameter], locs: dict[str, Location],

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from antitrust.deal import Confidence
 from antitrust.params import Status
 
-#: Theories of harm a rule may belong to.
-THEORIES = (
-    "horizontal_overlap",
-    "vertical_foreclosure",
-    "confidential_information",
-    "acqui_hire",
-    "structuring",
-    "minority_influence",
-    "interlocking_directorates",
-    "nascent_competition",
-)
-Theory = Literal[
-    "horizontal_overlap",
-    "vertical_foreclosure",
-    "confidential_information",
-    "acqui_hire",
-    "structuring",
-    "minority_influence",
-    "interlocking_directorates",
-    "nascent_competition",
-]
-#: Jurisdictions with verdicts in the report.
-JURISDICTIONS = ("US", "EU", "DE", "AT", "UK", "IT", "IE", "DK", "SE", "JP", "KR")
-Jurisdiction = Literal["US", "EU", "DE", "AT", "UK", "IT", "IE", "DK", "SE", "JP", "KR"]
+#: A theory of harm's id, declared in a ``theories:`` list (rules/regimes.yaml).
+Theory = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+#: A regime's code, declared in a ``regimes:`` list (rules/regimes.yaml).
+Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
 Band = Literal["low", "medium", "high"]
 
 

@@ -4,7 +4,7 @@ The committed copies under schemas/ (kept current by tests/test_schemas.py) let 
 YAML language server validate and complete files as they are typed; rule and case files carry a
 ``# yaml-language-server: $schema=...`` line pointing there. Regenerate them with::
 
-    for n in deal rules parameters report; do antitrust schema $n -o schemas/$n.schema.json; done
+    for n in deal rules parameters report regimes; do antitrust schema $n -o schemas/$n.schema.json; done
 
 Deal files accept shorthand the models read with "before" validators (``49`` for
 ``{value: 49}``, ``unknown``, ``"14.8bn USD"``, ``"digest#p3"``); pydantic's schema shows only
@@ -20,10 +20,12 @@ from pydantic import BaseModel
 
 from antitrust.deal import Deal
 from antitrust.params import ParameterFile
+from antitrust.regimes import RegimeFile
 from antitrust.report import Report
 from antitrust.rulespec import RuleFile
 
-_MODELS: dict[str, type[BaseModel]] = {"deal": Deal, "rules": RuleFile, "parameters": ParameterFile, "report": Report}
+_MODELS: dict[str, type[BaseModel]] = {"deal": Deal, "rules": RuleFile, "parameters": ParameterFile, "report": Report,
+                                       "regimes": RegimeFile}
 NAMES = tuple(_MODELS)
 
 #: Money as text, in the JSON Schema (ECMA-262) dialect of antitrust.money's pattern.

@@ -368,15 +368,10 @@ def _parsed(item: Item) -> Any:
 
 
 def _result(ev: Any) -> tuple[dict[str, Any], Summary]:
-    from antitrust.reporting import (
-        active_jurisdictions,
-        active_theories,
-        jurisdiction_verdict,
-        theory_band,
-    )
+    from antitrust.verdicts import active_theories, jurisdiction_verdict, regimes, theory_band
 
     jurisdictions: dict[str, Any] = {}
-    for code in active_jurisdictions(ev):
+    for code in regimes(ev):
         filing, ids, suspensory = jurisdiction_verdict(ev, code)
         jurisdictions[code] = {
             "filing": filing,

@@ -55,16 +55,10 @@ from antitrust.evaluate import Evaluation, evaluate
 from antitrust.margins import number_text
 from antitrust.money import CURRENCIES, Money, format_money, parse_money
 from antitrust.report import Report
-from antitrust.reporting import (
-    JURISDICTION_NAMES,
-    THEORY_TITLES,
-    build_report,
-    jurisdiction_verdict,
-    outcomes,
-    theory_band,
-)
+from antitrust.reporting import build_report
 from antitrust.rulebook import Rulebook
 from antitrust.validation import did_you_mean
+from antitrust.verdicts import jurisdiction_verdict, outcomes, theory_band
 from antitrust.vocabulary import FACT_TYPES, ROLES
 
 #: Lists whose items ``[key]`` picks by one identifying field.
@@ -470,7 +464,7 @@ def compare(ev0: Evaluation, before: Report, ev1: Evaluation, after: Report, bas
         tb = _verdict_text(b.filing, b.suspensory) if b else "no rules in force"
         ta = _verdict_text(a.filing, a.suspensory) if a else "no rules in force"
         verdicts.append(VerdictRow(
-            code=code, name=JURISDICTION_NAMES.get(code, code), before=tb, after=ta, changed=tb != ta,
+            code=code, name=ev0.compiled.rulebook.regime(code).name, before=tb, after=ta, changed=tb != ta,
             decided_before=_decided(ev0, code) if b else [],
             decided_after=_decided(ev1, code) if a else [],
         ))
@@ -482,7 +476,7 @@ def compare(ev0: Evaluation, before: Report, ev1: Evaluation, after: Report, bas
         sb = (b2.band + (" (undetermined)" if b2.undetermined else "")) if b2 else "none"
         sa = (a2.band + (" (undetermined)" if a2.undetermined else "")) if a2 else "none"
         bands.append(BandRow(
-            theory=theory, title=THEORY_TITLES.get(theory, theory), before=sb, after=sa, changed=sb != sa,
+            theory=theory, title=ev0.compiled.rulebook.theory_title(theory), before=sb, after=sa, changed=sb != sa,
             decided_before=_decided(ev0, f"theory:{theory}") if b2 else [],
             decided_after=_decided(ev1, f"theory:{theory}") if a2 else [],
         ))
@@ -663,7 +657,7 @@ def sweep(deal: Deal, book: Rulebook, vary: str, as_of: date | None = None, toda
         applied = applied or ev.as_of
         outs = outcomes(ev)
         if columns is None:
-            columns = [SweepColumn(key=k, label=_column_label(k)) for k in outs]
+            columns = [SweepColumn(key=k, label=_column_label(book, k)) for k in outs]
         rules = Counter((f.rule_id, f.status) for f in ev.firings)
         prev = rows[-1].outcomes if rows else None
         flips = [k for k in outs if prev is not None and prev.get(k) != outs[k]]
@@ -687,9 +681,9 @@ def _rule_text(key: tuple[str, str]) -> str:
     return rule_id if status == "yes" else f"{rule_id} (undetermined)"
 
 
-def _column_label(key: str) -> str:
+def _column_label(book: Rulebook, key: str) -> str:
     if key.startswith("theory:"):
-        return THEORY_TITLES.get(key[7:], key[7:])
+        return book.theory_title(key[7:])
     return key
 
 
@@ -989,10 +983,10 @@ def _relevant_rules(ev: Evaluation, key: str) -> dict[str, set[str]]:
     return out
 
 
-def _label(key: str) -> str:
+def _label(book: Rulebook, key: str) -> str:
     if key.startswith("theory:"):
-        return f"{THEORY_TITLES.get(key[7:], key[7:])} (band)"
-    return f"{JURISDICTION_NAMES.get(key, key)} (filing)"
+        return f"{book.theory_title(key[7:])} (band)"
+    return f"{book.regime(key).name} (filing)"
 
 
 def _decided(ev: Evaluation, key: str) -> list[str]:
@@ -1116,7 +1110,7 @@ def find_flips(deal: Deal, book: Rulebook, *, jurisdiction: str | None = None, m
                 continue
             flips.append(Flip(before=base_out[key], after=after, changes=list(edit.changes), cost=round(edit.cost, 6),
                               decided_by=decided, verified=True))
-        targets.append(FlipTarget(key=key, label=_label(key), outcome=base_out[key],
+        targets.append(FlipTarget(key=key, label=_label(book, key), outcome=base_out[key],
                                   decided_by=_decided(base, key), flips=flips))
     return Flips(deal_id=deal.id, deal_title=deal.title, as_of=at, max_changes=max_changes,
                  time_limit=time_limit, complete=complete, evaluations=evaluations,

@@ -29,6 +29,7 @@ FILING_PARAMETERS = {
     "eu.eumr.art1_3.member_state_each": date(1998, 3, 1),
     "eu.eumr.art1_3.eu_each": date(1998, 3, 1),
     "uk.ea02.target_turnover": date(2003, 6, 20),
+    "de.gwb35.worldwide_combined": date(1999, 1, 1),
     "uk.ea02.share_of_supply": date(2003, 6, 20),
 }
 
@@ -56,6 +57,15 @@ def test_filing_parameters_have_a_value_on_every_day_since_their_start(rulebook:
     assert not gaps, f"{name} has no value in force on {gaps[0]} (and {len(gaps) - 1} more days)"
 
 
+def test_the_german_domestic_threshold_has_a_value_on_every_day_since_1999(rulebook: Rulebook) -> None:
+    """Before 25 Mar 2009 one party above EUR 25m; from then on two domestic thresholds."""
+    old, new = rulebook.parameters["de.gwb35_pre2009.domestic_one"], rulebook.parameters["de.gwb35.domestic_one"]
+    gaps = [d for d in _days(date(1999, 1, 1), TODAY, 1) if old.at(d) is None and new.at(d) is None]
+    assert not gaps, f"no German domestic threshold in force on {gaps[0]}"
+    both = [d for d in _days(date(1999, 1, 1), TODAY, 1) if old.at(d) is not None and new.at(d) is not None]
+    assert not both, f"two German domestic tests in force on {both[0]}"
+
+
 def test_hsr_values_change_every_year_since_2005(rulebook: Rulebook) -> None:
     p = rulebook.parameters["us.hsr.size_of_transaction"]
     years = {v.from_.year for v in p.values}
@@ -66,14 +76,16 @@ def test_hsr_values_change_every_year_since_2005(rulebook: Rulebook) -> None:
         assert "FR" in v.citation or "Federal Register" in v.citation or v.from_ < date(2005, 1, 1), v.citation
 
 
-def _deal(closing: str, consideration: str, stake: int = 100) -> Deal:
+def _deal(closing: str, consideration: str, stake: int = 100, target_de: str | None = None) -> Deal:
+    target_turnover: list[dict[str, Any]] = [{"jurisdiction": "WORLD", "amount": "400m USD"}]
+    if target_de is not None:
+        target_turnover.append({"jurisdiction": "DE", "amount": target_de})
     return Deal.model_validate({
         "schema_version": 1, "id": f"deal-{closing}", "title": f"A share purchase closing {closing}",
         "parties": [
             {"id": "a", "name": "Acquirer", "role": "acquirer",
-             "turnover": [{"jurisdiction": "WORLD", "amount": "20bn USD"}]},
-            {"id": "t", "name": "Target", "role": "target",
-             "turnover": [{"jurisdiction": "WORLD", "amount": "400m USD"}]},
+             "turnover": [{"jurisdiction": "WORLD", "amount": "20bn USD"}, {"jurisdiction": "DE", "amount": "1bn EUR"}]},
+            {"id": "t", "name": "Target", "role": "target", "turnover": target_turnover},
         ],
         "transaction": {"types": ["share_acquisition"], "closing": closing, "consideration": consideration},
         "stakes": [{"holder": "a", "issuer": "t", "equity_after": stake, "voting_after": stake, "share_class": "voting"}],
@@ -119,3 +131,12 @@ def test_a_2000_deal_is_judged_under_the_pre_2001_test(rulebook: Rulebook) -> No
     assert _filing(_report(small, rulebook), "US").filing != "mandatory"
     # USD 10m for all the votes: the 15% limb applies (the 802.20 exemption of the time is not modelled).
     assert _filing(_report(_deal("2000-09-29", "10m USD"), rulebook), "US").filing == "mandatory"
+
+
+def test_a_2005_german_deal_needs_only_one_party_above_eur_25m(rulebook: Rulebook) -> None:
+    # The target has no German turnover: notifiable in 2005, not after the 2009 amendment.
+    before = _filing(_report(_deal("2005-06-30", "250m USD", target_de="0 EUR"), rulebook), "DE")
+    assert before.filing == "mandatory", before
+    assert "DE-GWB35-1-PRE2009" in before.decided_by
+    after = _filing(_report(_deal("2010-06-30", "250m USD", target_de="0 EUR"), rulebook), "DE")
+    assert after.filing != "mandatory", after

@@ -2,7 +2,7 @@
 them, the project's own files validate against them, and the JSON report validates too.
 
 Regenerate with:
-    for n in deal rules parameters report; do antitrust schema $n -o schemas/$n.schema.json; done
+    for n in deal rules parameters report regimes; do antitrust schema $n -o schemas/$n.schema.json; done
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def _yaml_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_files_validate_against_the_schema_their_modeline_names(path: Path) -> None:
-    expected = "deal" if path.parent.name == "cases" else "parameters" if path.parent.name == "params" else "rules"
+    expected = ("deal" if path.parent.name == "cases" else "parameters" if path.parent.name == "params"
+                else "regimes" if path.name == "regimes.yaml" else "rules")
     m = MODELINE.match(path.read_text(encoding="utf-8").splitlines()[0])
     if m is None:
         # Rule and case files must name their schema; parameter files may (the editor then checks them too).

@@ -1,0 +1,139 @@
+"""The filing verdict per regime and the band per theory of harm, read from an evaluation's firings.
+
+"Not required" is a finding, never a default: a regime is not_required only when a rule with a
+``not_required`` verdict holds (no concentration, every applicable threshold failed on known
+figures, an exemption). When no rule decides, the verdict is "undetermined"; when the rulebook
+models none of the regime's filing law on the law date, it is "not_assessed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from antitrust.compiler import CompiledAtom
+from antitrust.evaluate import Evaluation
+from antitrust.rulespec import Verdict
+from antitrust.truth import atom_truth
+from antitrust.vocabulary import FACT_TYPES
+
+#: (verdict kind, firing status, outcome), in order of precedence. A held mandatory verdict wins;
+#: next a held "not required" (an exemption or negative finding that holds settles the filing
+#: even when a threshold test is undetermined); then an undetermined mandatory verdict, a held
+#: voluntary one, an undetermined voluntary one, an undetermined "not required".
+_PRECEDENCE = (
+    ("mandatory", "yes", "mandatory"), ("not_required", "yes", "not_required"),
+    ("mandatory", "maybe", "undetermined"), ("voluntary", "yes", "voluntary"),
+    ("voluntary", "maybe", "undetermined"), ("not_required", "maybe", "undetermined"),
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One regime's verdict: the outcome, the firings that settle it, and why."""
+
+    filing: str
+    firings: tuple[int, ...]
+    suspensory: bool
+    #: For not_assessed: the first date the rulebook models the regime's law (None if never).
+    modelled_from: date | None = None
+
+
+def regimes(ev: Evaluation) -> list[str]:
+    """The regimes a report gives a verdict for, in declaration order: every regime some rule of
+    the rulebook belongs to (in force on the law date or not, so that a regime whose law is not
+    modelled for the date shows as not assessed rather than vanishing)."""
+    book = ev.compiled.rulebook
+    used = {r.spec.jurisdiction for r in book.rules} - {None}
+    return [code for code in book.regimes if code in used]
+
+
+def modelled_from(ev: Evaluation, code: str) -> date | None:
+    """The first date on which the rulebook models the regime's filing law."""
+    book = ev.compiled.rulebook
+    regime = book.regime(code)
+    starts = [v.from_ for n, p in book.parameters.items() if n.startswith(regime.param_prefixes)
+              for v in p.values if v.value is not None]
+    first = min(starts) if starts else None
+    if regime.since is not None:
+        first = max(first, regime.since) if first is not None else regime.since
+    return first
+
+
+def decide(ev: Evaluation, code: str) -> Decision:
+    """The filing verdict of one regime (see the module docstring)."""
+    book = ev.compiled.rulebook
+    if not book.regime(code).modelled_on(ev.as_of, book.parameters):
+        return Decision("not_assessed", (), False, modelled_from(ev, code))
+    rules = ev.compiled.rules
+    verdicts: list[tuple[int, Verdict]] = [
+        (i, v) for i, f in enumerate(ev.firings)
+        if rules[f.rule_id].rule.spec.jurisdiction == code and (v := rules[f.rule_id].rule.spec.verdict) is not None
+    ]
+    for kind, status, outcome in _PRECEDENCE:
+        hits = [i for i, v in verdicts if v.filing == kind and ev.firings[i].status == status]
+        if hits:
+            return Decision(outcome, tuple(hits), any(v.suspensory for i, v in verdicts if i in hits))
+    return Decision("undetermined", (), False)
+
+
+def jurisdiction_verdict(ev: Evaluation, code: str) -> tuple[str, list[int], bool]:
+    """(filing verdict, indices of the firings that settle it, suspensory) for one regime."""
+    d = decide(ev, code)
+    return d.filing, list(d.firings), d.suspensory
+
+
+def open_negative_tests(ev: Evaluation, code: str) -> list[tuple[str, dict[str, Any], CompiledAtom]]:
+    """For an undetermined regime: the unknown deal facts that stop a "not required" rule of that
+    regime from holding, as (rule id, fact, atom). Only facts none of whose other conditions fail
+    are named: these are the facts whose value would settle the verdict."""
+    out: list[tuple[str, dict[str, Any], CompiledAtom]] = []
+    for rule_id, crule in sorted(ev.compiled.rules.items()):
+        spec = crule.rule.spec
+        if spec.jurisdiction != code or spec.verdict is None or spec.verdict.filing != "not_required":
+            continue
+        for fact_type in crule.patterns:
+            if fact_type not in FACT_TYPES:
+                continue
+            atoms = [a for a in crule.atoms if a.fact == fact_type and a.field is not None]
+            for fact in ev.flat.facts:
+                if fact.get("t") != fact_type:
+                    continue
+                truths = [atom_truth(a, fact) for a in atoms]
+                if False in truths:
+                    continue
+                out += [(rule_id, fact, a) for a, t in zip(atoms, truths, strict=True) if t is None]
+    return out
+
+
+def active_theories(ev: Evaluation) -> list[str]:
+    """Theories of harm with at least one rule in force, in declaration order."""
+    active = {r.rule.spec.theory for r in ev.compiled.rules.values()} - {None}
+    return [t for t in ev.compiled.rulebook.theories if t in active]
+
+
+def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
+    """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
+    firings that set the band, or of those that could raise it when no band holds)."""
+    from antitrust.theory_report import could_reach, held_band
+
+    band, ids = held_band(ev, theory)
+    _reach, reach_ids = could_reach(ev, theory)
+    return band, False, ids or reach_ids
+
+
+def outcomes(ev: Evaluation) -> dict[str, str]:
+    """Every verdict and band of an evaluation, cheaply (no report): {"DE": "undetermined",
+    "US": "mandatory, suspensory", "theory:acqui_hire": "medium", "theory:x": "high (undetermined)"}."""
+    out: dict[str, str] = {}
+    for code in regimes(ev):
+        filing, _ids, suspensory = jurisdiction_verdict(ev, code)
+        out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
+    from antitrust.theory_report import could_reach, held_band
+
+    for theory in active_theories(ev):
+        band = held_band(ev, theory)[0]
+        reach = could_reach(ev, theory)[0]
+        out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
+    return out
