@@ -65,3 +65,16 @@ class InputErrors(AntitrustError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+    @property
+    def location(self) -> Location:
+        """Where the first problem stands (each of ``errors`` has its own)."""
+        return self.errors[0].location if self.errors else Location("")
+
+    @property
+    def message(self) -> str:
+        return self.errors[0].message if self.errors else ""
+
+    @property
+    def field(self) -> str | None:
+        return self.errors[0].field if self.errors else None

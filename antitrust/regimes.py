@@ -8,7 +8,7 @@ them by code and id; adding France is one entry here plus rules, no code.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,9 +21,8 @@ class _Strict(BaseModel):
 
 
 class Revision(_Strict):
-    """How often the regime's thresholds are revised, so that a value past its cycle is flagged."""
+    """The regime's yearly revision of its thresholds, so that a value past its cycle is flagged."""
 
-    every_months: int = Field(12, ge=1, le=120, description="Months between revisions (12: yearly).")
     month: int = Field(ge=1, le=12, description="Month in which the revision usually takes effect.")
     grace_days: int = Field(60, ge=0, le=366,
                             description="Days after that month's start before a missing update is flagged.")
@@ -66,6 +65,28 @@ class Regime(_Strict):
         if not mine:
             return True  # a regime whose tests use no dated parameter (rules carry in_force dates)
         return any(p.at(when) is not None and p.at(when).value is not None for p in mine)  # type: ignore[union-attr]
+
+
+def stale_values(regime: Regime, parameters: dict[str, Parameter], used: set[str], when: date) -> list[str]:
+    """Warnings for the parameters ``used`` on the law date ``when`` whose value predates the
+    regime's last yearly revision (due in ``revision.month``, flagged ``grace_days`` later)."""
+    rev = regime.revision
+    if rev is None:
+        return []
+    year = when.year
+    while date(year, rev.month, 1) + timedelta(days=rev.grace_days) > when:
+        year -= 1
+    due = date(year, rev.month, 1)
+    out = []
+    for name in sorted(used):
+        if not name.startswith(tuple(rev.params)):
+            continue
+        value = parameters[name].at(when)
+        if value is not None and value.from_ < due - timedelta(days=rev.grace_days):
+            out.append(f"{name}: the value applied is in force from {value.from_.isoformat()}, but "
+                       f"{regime.name} revises it every year around {due.strftime('%B')} ({rev.citation}); "
+                       f"the {due.year} revision is missing from the rulebook, so the figure may be stale")
+    return out
 
 
 class TheoryDecl(_Strict):

@@ -19,6 +19,7 @@ from antitrust.exposure import exposures, headline_part
 from antitrust.facts import Provenance
 from antitrust.margins import DEFAULT_BAND, margins, near_misses, number_text
 from antitrust.params import format_value
+from antitrust.regimes import stale_values
 from antitrust.report import (
     Conversion,
     FactUse,
@@ -485,6 +486,9 @@ class _Builder:
             param = self.compiled.rulebook.parameters[name]
             if param.review_by is not None and param.review_by < self.today:
                 out.append(f"{name} was due for review by {param.review_by.isoformat()}; check it is still current")
+        book = self.compiled.rulebook
+        for regime in book.regimes.values():
+            out += stale_values(regime, book.parameters, used & set(self.compiled.params_used), self.ev.as_of)
         return out
 
 

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -126,6 +127,7 @@ class WorkerPool:
     def __init__(self, rules_dir: str | None, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._lock = threading.Lock()
+        self._rules_dir = rules_dir
         self._pool = self._start(rules_dir)
 
     def _start(self, rules_dir: str | None) -> ProcessPoolExecutor:
@@ -141,14 +143,35 @@ class WorkerPool:
 
     async def run(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
         with self._lock:  # submitted under the lock: never to a pool that swap() is shutting down
-            future = self._pool.submit(fn, *args)
-        return await asyncio.wrap_future(future)
+            pool = self._pool
+            try:
+                future = pool.submit(fn, *args)
+            except BrokenProcessPool:
+                future = None
+        try:
+            if future is None:
+                raise BrokenProcessPool
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in the engine's C code): start a
+            # fresh pool for the next requests and report this one as an engine failure.
+            await asyncio.to_thread(self._replace_broken, pool)
+            message = "a worker process stopped while evaluating; the workers were restarted"
+            return Outcome(500, problems=[{"message": message, "detail": f"engine error: {message}"}],
+                           title="The engine failed")
+
+    def _replace_broken(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:  # the first request to notice restarts it, once
+                self._pool = self._start(self._rules_dir)
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def swap(self, rules_dir: str | None) -> None:
         """Start a pool for ``rules_dir``, send new work there, and let the old pool finish."""
         fresh = self._start(rules_dir)
         with self._lock:
             old, self._pool = self._pool, fresh
+            self._rules_dir = rules_dir
         old.shutdown(wait=False, cancel_futures=False)
 
     def close(self) -> None:

@@ -106,6 +106,7 @@ def test_bad_input_raises_one_hierarchy_with_location(rules: api.Rules, tmp_path
     with pytest.raises(api.InputErrors) as several:
         api.evaluate_deal(data, rules)
     assert any("did you mean 'equity_after'" in e.message for e in several.value.errors)
+    assert several.value.location == several.value.errors[0].location and several.value.location.line > 0
 
     missing = tmp_path / "missing.yaml"
     with pytest.raises(api.InputError, match=r"missing\.yaml: cannot read the deal file"):
