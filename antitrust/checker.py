@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from antitrust import expr as ex
+from antitrust.coverage import fraction_checks, regime_checks
 from antitrust.errors import InputError, InputErrors, Location
 from antitrust.params import Parameter
 from antitrust.rulebook import LoadedRule, Rulebook, load_rulebook, placeholders
@@ -428,6 +429,8 @@ class _Checker:
         self.never_in_force()
         self.tests()
         self.fanout()
+        for location, code, message in [*regime_checks(self.book, self.today), *fraction_checks(self.book)]:
+            self.emit(location, "warning", code, message)
 
     # -- derived facts -------------------------------------------------------------------------
     def uses(self) -> dict[str, list[tuple[LoadedRule, ex.Ref]]]:

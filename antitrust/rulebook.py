@@ -65,6 +65,7 @@ class Rulebook:
     #: Regimes by code and theories by id, in declaration (report) order.
     regimes: dict[str, Regime] = field(default_factory=dict)
     theories: dict[str, TheoryDecl] = field(default_factory=dict)
+    regime_locations: dict[str, Location] = field(default_factory=dict)
 
     def regime(self, code: str) -> Regime:
         return self.regimes.get(code) or implicit_regime(code)
@@ -161,6 +162,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         parameter_locations=param_locations,
         regimes=regimes,
         theories=theories,
+        regime_locations={k[len("regimes"):]: v for k, v in declared.where.items() if k.startswith("regimes")},
     )
 
 

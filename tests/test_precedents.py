@@ -77,6 +77,8 @@ class Pair:
     engine_text: str
     verdict: str
     needed: int
+    #: The engine's answer rests only on an authority's own act stated in the case file (rules/acts).
+    by_act: bool = False
 
 
 def engine_answer(j: JurisdictionReport) -> tuple[str, str]:
@@ -116,8 +118,22 @@ def evaluated(rulebook: Rulebook) -> list[tuple[Path, Deal, Report]]:
     return out
 
 
+def _finding_rule(finding: str) -> str:
+    return finding.split("#", 1)[0]
+
+
+def rests_on_act(j: JurisdictionReport, engine: str, act_rules: set[str]) -> bool:
+    """Whether the answer comes only from rules that take an authority's act as a fact."""
+    if engine == "reachable":
+        holding = {_finding_rule(r.finding) for r in j.reach if r.route in TAKING_ROUTES and r.status == "holds"}
+        return bool(holding) and holding <= act_rules
+    deciding = {_finding_rule(f) for f in j.decided_by}
+    return bool(deciding) and deciding <= act_rules
+
+
 @pytest.fixture(scope="module")
-def pairs(evaluated: list[tuple[Path, Deal, Report]]) -> list[Pair]:
+def pairs(evaluated: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> list[Pair]:
+    act_rules = {r.spec.id for r in rulebook.rules if "/acts/" in r.location.path.replace("\\", "/")}
     out = []
     for _path, deal, report in evaluated:
         by_code = {j.code: j for j in report.jurisdictions}
@@ -127,7 +143,10 @@ def pairs(evaluated: list[tuple[Path, Deal, Report]]) -> list[Pair]:
                 continue
             engine, text = engine_answer(j)
             kind = OUTCOME_KIND[actual]
-            out.append(Pair(deal.id, code, actual, kind, engine, text, agreement(kind, engine), len(j.needed)))
+            by_act = rests_on_act(j, engine, act_rules)
+            if by_act:
+                text += " (on the authority's own act)"
+            out.append(Pair(deal.id, code, actual, kind, engine, text, agreement(kind, engine), len(j.needed), by_act))
     return out
 
 
@@ -139,7 +158,9 @@ def table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]]) -> str:
     lines = [
         "# Precedents: engine verdicts against what the authorities did",
         "",
-        (f"{len(evaluated)} cases, {len(pairs)} (deal, jurisdiction) pairs: {counts[AGREE]} agree, "
+        (f"{len(evaluated)} cases, {len(pairs)} (deal, jurisdiction) pairs: {counts[AGREE]} agree "
+         f"({sum(p.by_act for p in pairs if p.verdict == AGREE)} of them only on an authority's own act stated in "
+         "the case file, such as a declaration that the deal is notifiable or an accepted referral), "
          f"{counts[UNDETERMINED]} undetermined, {counts[DISAGREE]} disagree, "
          f"{counts[FALSE_NOT_REQUIRED]} where the engine says no filing and no route although the authority "
          "took jurisdiction."),

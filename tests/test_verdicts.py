@@ -191,3 +191,34 @@ def test_hsr_values_follow_the_january_february_cycle() -> None:
     assert stale_values(us, params, {sot.name}, date(2025, 6, 13)) == []
     assert stale_values(us, params, {sot.name}, date(2026, 3, 1)) == []  # the 2026 notice may still be pending
     assert "the 2026 revision is missing" in stale_values(us, params, {sot.name}, date(2026, 6, 1))[0]
+
+
+def test_rules_check_warns_about_regimes_fractions_and_unmodelled_dates(tmp_path: Path) -> None:
+    from antitrust.checker import check_rulebook
+
+    (tmp_path / "regimes.yaml").write_text("regimes:" + FR_REGIME, encoding="utf-8")
+    (tmp_path / "cc.yaml").write_text(FR_RULES + """
+  - id: FR-FRACTION
+    title: A stake written as a fraction
+    jurisdiction: FR
+    basis: {citation: Art. L. 430-1 Code de commerce, url: "https://www.legifrance.gouv.fr/"}
+    when: stake.equity_after > 0.25
+    reach: {route: own_initiative}
+    reason: "A stake of {stake.equity_after}."
+""", encoding="utf-8")
+    (tmp_path / "fr.yaml").write_text(FR_PARAMS.replace("2004-01-01", "2010-01-01"), encoding="utf-8")
+    (tmp_path / "control.yaml").write_text("""
+rules:
+  - id: FR-CONTROL
+    title: Control
+    jurisdiction: FR
+    basis: {citation: Art. L. 430-1 Code de commerce, url: "https://www.legifrance.gouv.fr/"}
+    when: stake.voting_after > 50
+    derive: {fact: control}
+    reason: "Control."
+""", encoding="utf-8")
+    result = check_rulebook(tmp_path, today=date(2026, 1, 1))
+    codes = {d.code: d.message for d in result.warnings}
+    assert "no rule can conclude 'not required'" in codes["no-not-required"]
+    assert "2000-01-01 to 2009-07-01" in codes["law-not-modelled"]
+    assert "compared with 0.25; write 25" in codes["looks-like-fraction"]
