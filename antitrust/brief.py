@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 
 from antitrust.info_requests import condition_words
-from antitrust.report import Finding, JurisdictionReport, Needed, Report, TheoryReport
+from antitrust.report import (
+    Finding,
+    JurisdictionReport,
+    Needed,
+    ReachRoute,
+    Report,
+    TheoryReport,
+    Window,
+)
 from antitrust.views import Brief, BriefJurisdiction, BriefRequest, BriefTheory
 
 #: The brief lists this many information requests; the rest are in the detail view.
@@ -70,36 +78,55 @@ def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str
     return ""
 
 
-def route_texts(j: JurisdictionReport) -> list[str]:
-    """Each route once, best status first, with its date; then the windows not already dated."""
-    best: dict[str, tuple[int, str]] = {}
+def _window_words(w: Window) -> str:
+    if w.status == "open" and w.ends:
+        return f"open until {w.ends}"
+    if w.status == "expired" and w.ends:
+        return f"expired on {w.ends}"
+    return f"{w.length} from {w.starts_on or 'its start'}, which the deal file does not date"
+
+
+def route_texts(j: JurisdictionReport) -> tuple[list[str], list[str]]:
+    """(routes still open, routes closed): each route once, best status first, with its window."""
+    best: dict[str, tuple[int, ReachRoute]] = {}
     for r in j.reach:
         rank = {"holds": 0, "possible": 1, "expired": 2}[r.status]
-        text = ROUTE_WORDS.get(r.route, r.route.replace("_", " "))
-        if r.status == "expired":
-            text += f" (expired{f' on {r.until}' if r.until else ''})"
-        else:
-            text += " (possible)" if r.status == "possible" else ""
-            text += f", open until {r.until}" if r.until else ""
         if r.route not in best or rank < best[r.route][0]:
-            best[r.route] = (rank, text)
-    out = [text for _rank, text in sorted(best.values())]
-    out += [w.text for w in j.windows if w.ends is not None and not any(str(w.ends) in t for t in out)]
-    return out
+            best[r.route] = (rank, r)
+    windows = {w.route: w for w in j.windows}
+    still, closed = [], []
+    for _rank, r in sorted(best.values(), key=lambda x: x[0]):
+        text = ROUTE_WORDS.get(r.route, r.route.replace("_", " "))
+        w = windows.pop(r.route, None)
+        if r.status == "expired":
+            closed.append(f"{text} expired" + (f" on {r.until}" if r.until else f" ({_window_words(w)})" if w else ""))
+            continue
+        details = ["possible"] if r.status == "possible" else []
+        if r.until:
+            details.append(f"open until {r.until}")
+        elif w is not None:
+            details.append(_window_words(w))
+        still.append(text + (f" ({'; '.join(details)})" if details else ""))
+    for w in windows.values():
+        text = f"{w.authority} {ROUTE_WORDS.get(w.route, w.route.replace('_', ' '))}: {_window_words(w)}"
+        (closed if w.status == "expired" else still).append(text)
+    return still, closed
 
 
 def _brief_jurisdictions(report: Report, by_id: dict[str, Finding], open_facts: dict[str, int]) -> list[BriefJurisdiction]:
     out: list[BriefJurisdiction] = []
     for j in report.jurisdictions:
+        still, closed = route_texts(j)
         entry = BriefJurisdiction(
             codes=[j.code], names=[j.name], verdict=j.filing, verdict_text=verdict_text(j, by_id),
-            reason=jurisdiction_reason(j, by_id), basis_status=j.basis_status, routes=route_texts(j),
+            reason=jurisdiction_reason(j, by_id), basis_status=j.basis_status, routes=still, closed=closed,
             presumptions=[_presumption_text(p.statement, p.path) for p in j.presumptions],
             open_facts=open_facts.get(j.code, 0),
         )
         previous = out[-1] if out else None
-        quiet = not (entry.routes or entry.presumptions or entry.open_facts)
-        if (previous is not None and quiet and not (previous.routes or previous.presumptions or previous.open_facts)
+        quiet = not (entry.routes or entry.closed or entry.presumptions or entry.open_facts)
+        if (previous is not None and quiet
+                and not (previous.routes or previous.closed or previous.presumptions or previous.open_facts)
                 and (previous.verdict, previous.reason, previous.basis_status) == (entry.verdict, entry.reason,
                                                                                   entry.basis_status)):
             out[-1] = previous.model_copy(update={"codes": [*previous.codes, j.code],
@@ -134,11 +161,11 @@ def _condition(n: Needed, questions: dict[str, str]) -> str:
 
 def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[str, str]) -> BriefTheory:
     if t.evidence:
-        evidence = [f"{e.step}{'' if e.status == 'holds' else f' ({e.status})'}: {first_sentence(e.text)}"
+        evidence = [f"{e.step}{'' if e.status == 'holds' else f' ({e.status})'}: {first_sentence(e.text, 110)}"
                     for e in t.evidence if e.status != "fails" or e.step != "premise"]
     else:
         decisive = _decisive(t, by_id)
-        evidence = [first_sentence(decisive[0].reason, 160)] if decisive else []
+        evidence = [first_sentence(decisive[0].reason, 120)] if decisive else []
         alike = len({f.reason for f in decisive})
         if alike > 1:
             evidence[0] += f" ({alike} findings alike)"

@@ -99,10 +99,13 @@ def window_for(ev: Evaluation, spec: Rule, window: ReachWindow, today: date, sta
     if len(window.runs_from) > 1:
         events = f"the {window.pick} of " + events
     note = f" {window.note}" if window.note else ""
-    if value is None or value.value is None:
-        citation = value.citation if value is not None else spec.basis.citation
+    if value is None:
+        return Window(route=route, authority=window.authority, starts_on=events, length="none in force",
+                      status="unknown", basis=spec.basis.citation,
+                      text=f"{who}: no time limit is modelled for {ev.as_of.isoformat()} ({param.title}).{note}")
+    if value.value is None:
         return Window(route=route, authority=window.authority, starts_on=events, length="not verified",
-                      status="unknown", basis=citation,
+                      status="unknown", basis=value.citation,
                       text=f"{who}: the time limit ({param.title}) is not verified, so whether it "
                            f"can still act cannot be counted.{note}")
     length = format_value(value.value, param.unit)

@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from antitrust.datefacts import period, range_text
 from antitrust.money import Money
@@ -219,6 +219,33 @@ class Stake(_Strict):
     solely_for_investment: Fact[bool] | None = None
 
 
+class StepStake(_Strict):
+    """What one step of a staged deal acquires: percentage points of equity and of votes."""
+
+    holder: str
+    issuer: str
+    equity: Fact[float] = Field(description="Equity acquired in this step (percentage points).")
+    voting: Fact[float] = Field(description="Votes acquired in this step (percentage points).")
+    share_class: Fact[Literal["voting", "non_voting", "convertible", "mixed"]] | None = Field(
+        None, description="Class of the shares acquired in this step (default: the stake's class).")
+
+
+class Step(_Strict):
+    """One dated step of a staged transaction (e.g. a 2019, a 2023 and a 2025 investment).
+
+    The steps add up to the stakes: for each holder and issuer, ``equity_before`` plus the equity
+    of every step is ``equity_after`` (the same for votes). Each step is evaluated under the law
+    of its own date with the position built up so far; the deal as a whole is the cumulative
+    position."""
+
+    label: str = Field(min_length=1, description="E.g. 'Series F investment'.")
+    on: DateFact = Field(description="Closing of this step: a date, a month or a range.")
+    acquired: list[StepStake] = Field(min_length=1)
+    consideration: Fact[Money] | None = None
+    source: Source | None = None
+    note: str | None = None
+
+
 VetoKind = Literal["budget", "business_plan", "senior_management", "major_investments", "other"]
 
 
@@ -380,6 +407,8 @@ class Deal(_Strict):
     markets: list[Market] = Field(default_factory=list)
     #: Outcomes authorities actually reached, for precedent cases (not used by the rules).
     actual_outcomes: dict[str, str] = Field(default_factory=dict)
+    steps: list[Step] = Field(default_factory=list, description="A staged transaction's dated steps, in order; "
+                              "they add up to the stakes.")
     #: Acts of authorities (and notifications by the parties) that rules take as facts.
     authority_acts: list[AuthorityAct] = Field(
         default_factory=list, description="Notifications, call-ins, referral requests and acceptances, an "
@@ -409,6 +438,8 @@ class Deal(_Strict):
         refs += [(c.a, "complements.a") for c in self.complements]
         refs += [(c.b, "complements.b") for c in self.complements]
         refs += [(ms.party, "markets.shares.party") for m in self.markets for ms in m.shares]
+        refs += [(x.holder, "steps.acquired.holder") for st in self.steps for x in st.acquired]
+        refs += [(x.issuer, "steps.acquired.issuer") for st in self.steps for x in st.acquired]
         for ref, where in refs:
             if ref not in ids:
                 raise ValueError(
@@ -421,5 +452,36 @@ class Deal(_Strict):
             raise ValueError("no party has role 'target'")
         return self
 
+    @field_validator("steps")
+    @classmethod
+    def _steps_add_up(cls, steps: list[Step], info: ValidationInfo) -> list[Step]:
+        if steps and "stakes" in info.data:
+            check_steps(steps, info.data["stakes"])
+        return steps
+
     def party(self, party_id: str) -> Party:
         return next(p for p in self.parties if p.id == party_id)
+
+
+def check_steps(steps: list[Step], stakes: list[Stake]) -> None:
+    """The steps are in date order and add up to the stakes (where the figures are known)."""
+    firsts = [st.on.span[0] or st.on.span[1] for st in steps]
+    known = [d for d in firsts if d is not None]
+    if known != sorted(known):
+        raise ValueError("steps must be in date order")
+    for x in sorted({(a.holder, a.issuer) for st in steps for a in st.acquired}):
+        stake = next((s for s in stakes if (s.holder, s.issuer) == x), None)
+        if stake is None:
+            raise ValueError(f"steps acquire shares of {x[1]!r} for {x[0]!r}, but stakes has no such holding; "
+                             "add the stake the steps add up to")
+        for what, before, after in (("equity", stake.equity_before, stake.equity_after),
+                                    ("voting", stake.voting_before, stake.voting_after)):
+            parts = [getattr(a, what) for st in steps for a in st.acquired if (a.holder, a.issuer) == x]
+            if all(p.known for p in parts) and before.known and after.known:
+                total = (before.value or 0.0) + sum(p.value or 0.0 for p in parts)
+                if abs(total - (after.value or 0.0)) > 0.01:
+                    raise ValueError(
+                        f"the steps' {what} for {x[0]!r} in {x[1]!r} adds up to {total:g}% "
+                        f"({what}_before {before.value:g}% plus the steps), but the stake's {what}_after is "
+                        f"{after.value:g}%")
+

@@ -173,8 +173,8 @@ def markets(self: _Builder) -> None:
             fields["overlap"] = False
         if m.overlap_size is not None and m.overlap_size.known:
             fields["overlap_size"] = m.overlap_size.value
-            if m.overlap_size.value == "none":
-                fields["overlap"] = False
+            # A stated overlap, minor or significant, means both sides are active in the market.
+            fields["overlap"] = m.overlap_size.value != "none"
         rest_max = 100.0
         if m.rest_max_share is not None:
             rest_max = share_bounds(m.rest_max_share)[1]

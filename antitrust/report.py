@@ -301,6 +301,19 @@ class ReportMeta(_Model):
     versions: dict[str, str] = Field(default_factory=dict, description="antitrust, durable-rules, python.")
 
 
+class StepReport(_Model):
+    """One step of a staged deal, evaluated under the law of its own date with the position so far."""
+
+    label: str
+    on: str = Field(description="The step's date as given: a date, a month or a range.")
+    as_of: date = Field(description="Date whose law was applied to this step.")
+    position: list[str] = Field(description="Each holding before and after the step, in words.")
+    verdicts: dict[str, str] = Field(description="Jurisdiction code -> filing verdict for this step.")
+    headlines: list[str] = Field(default_factory=list,
+                                 description="Jurisdictions where this step is or may be notifiable or reviewable.")
+    warnings: list[str] = Field(default_factory=list)
+
+
 class Report(_Model):
     meta: ReportMeta
     summary: list[str]
@@ -316,6 +329,8 @@ class Report(_Model):
     info_requests: list[InfoRequest] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
     precedents: list[PrecedentMatch] = Field(default_factory=list)
+    steps: list[StepReport] = Field(default_factory=list, description="A staged deal's steps, each under its "
+                                    "own law; the report itself is the cumulative position.")
     brief: Brief | None = Field(None, description="The one-page brief: the same in every format.")
     detail: Detail | None = Field(None, description="The detail view: findings per rule, margins that matter, "
                                                     "each conversion once, alternatives per question.")

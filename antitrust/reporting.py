@@ -82,6 +82,20 @@ def display(fact: str, field: str, value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def in_sentence(fact: str, field: str, value: Any) -> str:
+    """A value as it reads inside a reason: an unknown value says what is unknown ('an unknown
+    share', 'at least 5%'), never a bare 'unknown' in the middle of a sentence."""
+    text = display(fact, field, value)
+    if text.startswith("unknown (") and text.endswith(")"):
+        return text[len("unknown ("):-1]
+    if text != "unknown":
+        return text
+    spec = FACT_TYPES.get(fact, {}).get(field)
+    unit = spec.unit if spec else None
+    noun = ("share" if unit == "percent" else "number" if unit == "count" else "amount" if unit else "value")
+    return f"an unknown {noun} ({field.replace('_', ' ')} not stated)"
+
+
 class _Namespace:
     """Lets a reason template say {stake.equity_after} or {param.de.gwb37.capital_low}."""
 
@@ -289,7 +303,7 @@ class _Builder:
             if fact_name in FACT_TYPES:
                 if field in {"holder", "issuer", "party", "customer", "supplier"}:
                     return self._party_name(fact.get(field))
-                return display(fact_name, field, fact.get(field))
+                return in_sentence(fact_name, field, fact.get(field))
             value = fact.get(field)
             return self._party_name(value) if isinstance(value, str) else display(fact_name, field, value)
 
@@ -442,6 +456,12 @@ class _Builder:
         warnings = [*self.ev.warnings, *self.warnings_for(params_used)]
         summary = [j.headline for j in jurisdictions]
         summary += [t.headline for t in theories if t.band in {"high", "medium"}]
+        overall = None
+        if self.compiled.rulebook.overall is not None:
+            from antitrust.overall import overall_risk
+
+            overall = overall_risk(self.compiled.rulebook.overall, jurisdictions, theories)
+            summary.insert(0, f"Overall risk: {overall.band} ({overall.reasons[0]})")
         return Report(
             meta=ReportMeta(
                 tool_version=__version__,
@@ -462,6 +482,7 @@ class _Builder:
             parameters=params_used,
             warnings=warnings,
             near_misses=near_misses(self.ev, self.band) if self.band is not None else [],
+            overall=overall,
         )
 
     def conversions(self) -> list[Conversion]:
@@ -508,7 +529,12 @@ def build_report(evaluation: Evaluation, today: date | None = None, *,
     ``near_miss_band`` is the relative distance within which a failed comparison counts as a near
     miss (default 10%); ``None`` leaves margins and near misses out, for callers that only need
     verdicts and bands (sweeps, flip searches)."""
-    report = _Builder(evaluation, today or evaluation.today or date.today(), near_miss_band).build()
+    day = today or evaluation.today or date.today()
+    report = _Builder(evaluation, day, near_miss_band).build()
+    if evaluation.deal.steps:
+        from antitrust.steps import step_reports
+
+        report = report.model_copy(update={"steps": step_reports(evaluation, day)})
     return with_requests_and_steps(report, evaluation.deal)
 
 

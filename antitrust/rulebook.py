@@ -16,7 +16,7 @@ from antitrust import expr as ex
 from antitrust.errors import InputError, InputErrors, Location, RulebookError
 from antitrust.params import Parameter, ParameterFile
 from antitrust.regimes import Regime, RegimeFile, TheoryDecl, implicit_regime, implicit_theory
-from antitrust.rulespec import Rule, RuleFile
+from antitrust.rulespec import OverallTable, Rule, RuleFile
 from antitrust.validation import did_you_mean, validate_document
 from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_units
 from antitrust.yamlio import Document, load
@@ -62,6 +62,8 @@ class Rulebook:
     files: tuple[str, ...]
     content_hash: str
     parameter_locations: dict[str, Location] = field(default_factory=dict)
+    #: The overall-risk table, if a rule file declares one.
+    overall: OverallTable | None = None
     #: Regimes by code and theories by id, in declaration (report) order.
     regimes: dict[str, Regime] = field(default_factory=dict)
     theories: dict[str, TheoryDecl] = field(default_factory=dict)
@@ -116,6 +118,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
     rules: list[LoadedRule] = []
     parameters: dict[str, Parameter] = {}
     param_locations: dict[str, Location] = {}
+    overall: OverallTable | None = None
     declared = _Declared()
     digest = hashlib.sha256()
     for path in files:
@@ -128,8 +131,13 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         data = doc.data
         if isinstance(data, dict) and "parameters" in data:
             _load_params(doc, parameters, param_locations, errors)
-        elif isinstance(data, dict) and ("rules" in data or "bands" in data):
-            _load_rules(doc, rules, errors)
+        elif isinstance(data, dict) and ("rules" in data or "bands" in data or "overall" in data):
+            table = _load_rules(doc, rules, errors)
+            if table is not None:
+                if overall is not None:
+                    errors.append(RulebookError(doc.locate(("overall",)), "a second overall-risk table; "
+                                                "a rulebook has one"))
+                overall = table
         elif isinstance(data, dict) and ("regimes" in data or "theories" in data):
             declared.load(doc, errors)
         else:
@@ -160,6 +168,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules") -> Ruleboo
         files=tuple(str(f) for f in files),
         content_hash=digest.hexdigest(),
         parameter_locations=param_locations,
+        overall=overall,
         regimes=regimes,
         theories=theories,
         regime_locations={k[len("regimes"):]: v for k, v in declared.where.items() if k.startswith("regimes")},
@@ -254,12 +263,12 @@ def _load_params(doc: Document, out: dict[str, Parameter], locs: dict[str, Locat
         locs[p.name] = where
 
 
-def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) -> None:
+def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) -> OverallTable | None:
     try:
         rf = validate_document(RuleFile, doc, RulebookError)
     except (InputError, InputErrors) as exc:
         errors += exc.errors if isinstance(exc, InputErrors) else [exc]
-        return
+        return None
     lines: list[str] | None = None
     for i, rule in enumerate(rf.rules):
         loc = doc.locate(("rules", i, "id"))
@@ -285,6 +294,7 @@ def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) 
         for j, rule in enumerate(table_rules):
             loc = doc.locate(("bands", i, "rows", j))
             out.append(LoadedRule(rule, ex.parse(rule.when), loc, loc, ()))
+    return rf.overall
 
 
 def _source_lines(path: str) -> list[str]:

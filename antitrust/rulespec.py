@@ -173,22 +173,59 @@ class BandTable(_Strict):
     rows: list[BandRow] = Field(min_length=1)
 
     def rules(self) -> list[Rule]:
-        out = []
+        out: list[Rule] = []
         name = self.theory.upper().replace("_", "-")
-        for row in self.rows:
+        for n, row in enumerate(self.rows):
             missing = [s for s in row.needs if s not in self.steps]
             if missing:
                 raise ValueError(f"row '{row.band}' needs step {missing[0]!r}, which 'steps' does not name")
             held = " and ".join(self.steps[s] for s in row.needs)
             out.append(Rule(
-                id=f"BAND-{name}-{row.band.upper()}", title=f"{row.band.capitalize()} band: "
+                id=f"BAND-{name}-{row.band.upper()}" + ("" if [r.band for r in self.rows].count(row.band) == 1
+                                                        else f"-{n + 1}"), title=f"{row.band.capitalize()} band: "
                 f"{', '.join(row.needs)} established", theory=self.theory, basis=self.basis,
                 when=held, risk=Risk(band=row.band), reason=row.reason, tests=row.tests,
             ))
         return out
 
 
+class OverallRow(_Strict):
+    """One row of the overall-risk table: the band when every condition stated in the row holds."""
+
+    band: Band
+    filing: Literal["mandatory"] | None = Field(
+        None, description="'mandatory': a mandatory filing holds in at least one jurisdiction.")
+    route: Literal["holds"] | None = Field(
+        None, description="'holds': an authority can still take the deal up (call-in, referral, challenge, "
+                          "own-initiative review) in at least one jurisdiction.")
+    theory_band: Band | None = Field(
+        None, description="A substantive theory of harm is established at this band or higher.")
+    reason: str = Field(min_length=3, description="Why, in words; {jurisdictions} and {theories} are filled in.")
+
+
+class OverallTable(_Strict):
+    """The deal's overall risk from its verdicts and theory bands: the first row whose conditions hold.
+
+    The bands mean what authorities did: high, a prohibition, abandonment under review, or remedies
+    after an in-depth review; medium, an in-depth review or second request, or phase-1 remedies;
+    low, phase-1 clearance, no review or no jurisdiction."""
+
+    basis: LegalBasis
+    substantive: list[Theory] = Field(
+        min_length=1, description="Theories that describe harm to competition (structuring and interlocks "
+                                  "are about reach, not effect).")
+    rows: list[OverallRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ends_with_default(self) -> OverallTable:
+        last = self.rows[-1]
+        if last.filing or last.route or last.theory_band:
+            raise ValueError("the last row must have no conditions (the band when no other row holds)")
+        return self
+
+
 class RuleFile(_Strict):
     rules: list[Rule] = Field(default_factory=list)
+    overall: OverallTable | None = Field(None, description="The overall-risk table (one in a rulebook).")
     bands: list[BandTable] = Field(default_factory=list,
                                    description="Decision tables: a theory's band from its evidence steps.")

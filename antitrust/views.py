@@ -27,6 +27,7 @@ class BriefJurisdiction(_View):
     basis_status: str = "verified"
     routes: list[str] = Field(default_factory=list,
                               description="Routes by which an authority can still act, with status and dates.")
+    closed: list[str] = Field(default_factory=list, description="Routes whose time ran out: 'call-in expired on DATE'.")
     presumptions: list[str] = Field(default_factory=list, description="Assumed, please confirm.")
     open_facts: int = Field(0, description="Information requests that would decide this verdict.")
 

@@ -31,6 +31,7 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/broken/deals/malformed_json.json', ['check'], 2, ["tests/broken/deals/malformed_json.json:5:3: invalid JSON: Expecting ',' delimiter"]),
     ('tests/broken/deals/malformed_yaml.yaml', ['check'], 2, ["tests/broken/deals/malformed_yaml.yaml:10:10: invalid YAML: expected ',' or ']', but got ':'"]),
     ('tests/broken/deals/missing_required.yaml', ['check'], 2, ["tests/broken/deals/missing_required.yaml:8:1: missing required field 'transaction.types'"]),
+    ('tests/broken/deals/steps_do_not_add_up.yaml', ['check'], 2, ["tests/broken/deals/steps_do_not_add_up.yaml:13:1: steps: the steps' equity for 'a' in 't' adds up to 25% (equity_before 0% plus the steps), but the stake's equity_after is 30%"]),
     ('tests/broken/deals/unknown_authority.yaml', ['check'], 2, ["tests/broken/deals/unknown_authority.yaml:14:6: authority_acts.0.authority: 'CMA' is not a jurisdiction with facts here (one of EU, US, DE, AT, UK, IT, IE, DK, SE, JP, KR, FR, NL) (got 'CMA')"]),
     ('tests/broken/deals/unknown_field.yaml', ['check'], 2, ["tests/broken/deals/unknown_field.yaml:12:28: unknown field 'stakes.0.equity_afer'; did you mean 'equity_after'?"]),
     ('tests/broken/deals/unknown_locator.yaml', ['check'], 2, ["tests/broken/deals/unknown_locator.yaml:14:31: digest 'de-news-meta-scale-bet' has no locator 'p70'; did you mean 'p7'?"]),

@@ -149,12 +149,12 @@ def _dressed(r: Report) -> Report:
 
 def test_the_brief_renders_every_field_when_present(reports: dict[str, Report]) -> None:
     r = with_views(_dressed(reports["meta-scale-ai"]))
-    text, markdown, html = render_text(r), render_markdown(r), render_html(r)
+    text, markdown, html = (" ".join(x.split()) for x in (render_text(r), render_markdown(r), render_html(r)))
     data = json.loads(render_json(r))
     expected = [
         "two theories of harm hold at high",                           # overall risk
         "assumed, please confirm: Scale AI is active in Germany",       # presumption
-        "call-in (expired on 2025-10-13)",                              # route with its date
+        "closed: call-in expired on 2025-10-13",                        # route with its date
         "the deal closed without a filing that may have been due",      # exposure
         "Scale supplies three of Meta's rivals.",                       # evidence
         "could reach high if",                                          # could reach

@@ -222,3 +222,12 @@ rules:
     assert "no rule can conclude 'not required'" in codes["no-not-required"]
     assert "2000-01-01 to 2009-07-01" in codes["law-not-modelled"]
     assert "compared with 0.25; write 25" in codes["looks-like-fraction"]
+
+
+def test_reasons_say_what_is_unknown() -> None:
+    from antitrust.reporting import in_sentence
+
+    assert in_sentence("workforce", "share_of_target_staff", None) == \
+        "an unknown share (share of target staff not stated)"
+    assert in_sentence("stake", "equity_after", {"lo": 5, "hi": None}) == "at least 5%"
+    assert in_sentence("stake", "equity_after", {"lo": 49, "hi": 49}) == "49%"

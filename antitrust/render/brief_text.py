@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from antitrust.views import Brief
 
 WIDTH = 100
@@ -17,9 +15,25 @@ def paint(text: str, key: str, color: bool) -> str:
 
 
 def wrap(text: str, indent: str, hang: str | None = None, width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent,
-                         subsequent_indent=hang if hang is not None else indent,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
+    """Greedy word wrap at spaces (words longer than a line stay whole). A plain split is several
+    times faster than textwrap, and a full report wraps a few thousand lines."""
+    hang = indent if hang is None else hang
+    if len(indent) + len(text) <= width and "\n" not in text:
+        return [(indent + text).rstrip() or indent.rstrip()]
+    out: list[str] = []
+    line = indent
+    fresh = True
+    for word in text.replace("\n", " ").split(" "):
+        if fresh:
+            line += word
+            fresh = False
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            out.append(line)
+            line = hang + word
+    out.append(line if not fresh else indent.rstrip())
+    return out
 
 
 def _heading(title: str, color: bool) -> str:
@@ -42,7 +56,9 @@ def brief_lines(b: Brief, *, color: bool = False) -> list[str]:
             wrapped[0] = wrapped[0].replace(j.verdict_text, paint(j.verdict_text, j.verdict, True), 1)
         lines += wrapped
         if j.routes:
-            lines += wrap("still open: " + "; ".join(j.routes), "       ")
+            lines += wrap("still open: " + "; ".join(j.routes), "       ", "         ")
+        if j.closed:
+            lines += wrap("closed: " + "; ".join(j.closed), "       ", "         ")
         for p in j.presumptions:
             lines += wrap(f"assumed, please confirm: {p}", "       ", "         ")
     if b.exposure:
@@ -55,10 +71,9 @@ def brief_lines(b: Brief, *, color: bool = False) -> list[str]:
     for t in b.theories:
         band = f"{t.band}{'?' if t.undetermined else ''}"
         label = paint(f"{band:<7}", t.band, color)
-        lines += wrap(f"{t.title}" + (" (undetermined)" if t.undetermined else ""),
-                      f"  {label} " if not color else "  " + label + " ", "          ")
-        for e in t.evidence:
-            lines += wrap(e, "          ", "            ")
+        head = t.title + (" (undetermined)" if t.undetermined else "")
+        lines += wrap(" — ".join([head, *t.evidence]), f"  {label} " if not color else "  " + label + " ",
+                      "          ")
         if t.could_reach:
             lines += wrap(t.could_reach, "          ", "            ")
     if b.theories_left:

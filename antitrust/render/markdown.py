@@ -35,7 +35,8 @@ def brief_markdown(b: Brief) -> str:
     lines += ["", "## Filing and review", "", "| | verdict | why | still open |", "|---|---|---|---|"]
     for j in b.jurisdictions:
         law = "" if j.basis_status == "verified" else f" (law {j.basis_status})"
-        open_ = "; ".join(j.routes) + "".join(f"<br>assumed, please confirm: {p}" for p in j.presumptions)
+        open_ = "; ".join(j.routes) + "".join(f"<br>closed: {c}" for c in j.closed)
+        open_ += "".join(f"<br>assumed, please confirm: {p}" for p in j.presumptions)
         lines.append(f"| {' '.join(j.codes)} | {_cell(j.verdict_text)}{law} | {_cell(j.reason)} | {_cell(open_)} |")
     if b.exposure:
         lines += ["", "## Exposure after closing", "", *(f"- {e}" for e in b.exposure)]

@@ -49,6 +49,17 @@ def _jurisdictions(r: Report, color: bool) -> list[str]:
     return lines
 
 
+def _steps(r: Report, color: bool) -> list[str]:
+    if not r.steps:
+        return []
+    lines = _section("STEPS (EACH UNDER ITS OWN LAW; THE REPORT ABOVE IS THE CUMULATIVE POSITION)", color)
+    for st in r.steps:
+        lines += ["", *wrap(f"{st.label} ({st.on}, law of {st.as_of})", "")]
+        for text in [*st.position, *st.headlines, *(f"warning: {w}" for w in st.warnings)]:
+            lines += wrap(text, "  - ", "    ")
+    return lines
+
+
 def _theories(r: Report, color: bool) -> list[str]:
     lines = _section("THEORIES OF HARM", color)
     for t in r.theories:
@@ -138,6 +149,7 @@ def render_text(report: Report, detail: str = "brief", *, color: bool = False) -
     assert report.brief is not None and report.detail is not None, "call antitrust.render.with_views first"
     lines = brief_lines(report.brief, color=color)
     if detail == "full":
-        lines += _jurisdictions(report, color) + _theories(report, color) + _groups(report, color)
+        lines += _jurisdictions(report, color) + _steps(report, color) + _theories(report, color)
+        lines += _groups(report, color)
         lines += _rest(report, color)
     return "\n".join(lines) + "\n"
