@@ -24,8 +24,11 @@ ACT_FIELDS = {
 }
 
 
-def act_fields(deal: Deal, code: str) -> tuple[dict[str, Any], dict[str, Provenance]]:
-    """The act fields of jurisdiction ``code``'s figures fact, and their provenance."""
+def act_fields(deal: Deal, code: str, provenance: bool = True) -> tuple[dict[str, Any], dict[str, Provenance]]:
+    """The act fields of jurisdiction ``code``'s figures fact, and their provenance (left empty
+    without ``provenance``)."""
+    if not provenance and not deal.authority_acts:
+        return dict.fromkeys(ACT_FIELDS, False), {}  # nothing stated: no act, notification unknown
     mine = [(i, a) for i, a in enumerate(deal.authority_acts) if a.authority == code]
     if code == "EU":  # a member state's request is a request to the Commission
         mine += [(i, a) for i, a in enumerate(deal.authority_acts)

@@ -254,10 +254,26 @@ _EXPONENT = re.compile(r"\d[eE][+-]?\d")
 _TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+)(\.\d+)?([eE][+-]?\d+)')
 
 
+#: ``json.dumps(value, ensure_ascii=False)`` and ``json.loads(text)`` without building an encoder
+#: per call or matching whitespace around a message (the engine writes none).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in JSONDecoder.__init__
+
+
+def _loads(message: str) -> Any:
+    try:
+        value, end = _scan(message, 0)
+    except StopIteration:  # pragma: no cover - not JSON: let json say why
+        return json.loads(message)
+    if end != len(message):  # pragma: no cover - the engine writes one JSON value per message
+        return json.loads(message)
+    return value
+
+
 def _dumps(value: Any) -> str:
     """JSON for the engine. Its parser takes an exponent only after a decimal point (``1.0e-05``,
     not Python's ``1e-05``, which fails with error 204), so such numbers get one."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _encode(value)
     if _EXPONENT.search(text) is None:
         return text
     return _TOKEN.sub(lambda m: m.group(1) or f"{m.group(2)}{m.group(3) or '.0'}{m.group(4)}", text)
@@ -352,7 +368,7 @@ class Session:
                 started = _dre.start_action_for_state(handle, offset)
                 message: str | None = started[1] if started else None
                 while message:
-                    action: dict[str, dict[str, Any]] = json.loads(message)
+                    action: dict[str, dict[str, Any]] = _loads(message)
                     rule_name, matched = next(iter(action.items()))
                     if rule_name != _START:
                         # For "all" rules the message maps each alias to the matched fact.

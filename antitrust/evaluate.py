@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from antitrust import reasons
+from antitrust import reasons, ruletables
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
@@ -124,6 +124,7 @@ def clear_cache() -> None:
         _cache.clear()
         _by_date.clear()
         _rule_info.clear()
+        ruletables.clear()
 
 
 #: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields

@@ -149,15 +149,17 @@ class _Builder:
         self.detail = detail
         self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
         self._roles = {p.id: p.role for p in deal.parties}
+        self._turnovers: list[dict[str, Turnover]] | None = None
 
     # -- helpers -----------------------------------------------------------------------------
     def add(self, t: str, fields: dict[str, Any]) -> dict[str, Any]:
         # Explicit, collision-free ids: durable_rules identifies facts by a 32-bit hash otherwise.
         fact = {"t": t, "id": f"f{len(self.flat.facts)}"}
+        vocabulary = FACT_TYPES[t]
         for name, value in fields.items():
             if value is None or value == {}:
                 continue  # absent means unknown to the compiled conditions
-            assert name in FACT_TYPES[t], f"{t}.{name} is not in the vocabulary"
+            assert name in vocabulary, f"{t}.{name} is not in the vocabulary"
             fact[name] = value
         self.flat.facts.append(fact)
         return fact
@@ -333,8 +335,24 @@ class _Builder:
                 lo, hi = lo + b.get("lo", 0), hi + b.get("hi", 100)
         return _interval(min(lo, 100.0), min(hi, 100.0))
 
+    def turnovers(self) -> list[dict[str, Turnover]]:
+        """Per party (in deal order), its turnover statements by jurisdiction code (the first
+        statement of a jurisdiction counts, as everywhere else)."""
+        if self._turnovers is None:
+            self._turnovers = []
+            for p in self.deal.parties:
+                by_code: dict[str, Turnover] = {}
+                for t in p.turnover:
+                    by_code.setdefault(t.jurisdiction, t)
+                self._turnovers.append(by_code)
+        return self._turnovers
+
     def figures(self) -> None:
         """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
+        turnovers = self.turnovers()
+        by_role = {role: [(pi, p) for pi, p in enumerate(self.deal.parties) if p.role == role]
+                   for role in ("acquirer", "target")}
+        detail = self.detail
         for jur in FIGURE_JURISDICTIONS:
             code = jur.upper()
             sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
@@ -343,14 +361,19 @@ class _Builder:
                 totals: dict[str, tuple[float | None, float | None]] = {}
                 for c in ("EUR", "USD", "GBP"):
                     totals[c] = (0.0, 0.0)
-                for pi, p in enumerate(self.deal.parties):
-                    if p.role != role:
-                        continue
-                    t = next((x for x in p.turnover if x.jurisdiction == code), None)
+                for pi, p in by_role[role]:
+                    t = turnovers[pi].get(code)
                     amount = t.amount if t else None
-                    provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
+                    if detail:
+                        provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
                     for c in ("EUR", "USD", "GBP"):
-                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
+                        lo: float | None
+                        hi: float | None
+                        if amount is None:
+                            lo, hi = 0.0, None  # as _convert_bounds gives for no figure
+                        else:
+                            lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover",
+                                                          self.turnover_year(t))
                         tlo, thi = totals[c]
                         totals[c] = (
                             (tlo or 0.0) + (lo or 0.0),
@@ -372,13 +395,15 @@ class _Builder:
                 )
             fields["target_active"] = self._active("target", code)
             fields["acquirer_active"] = self._active("acquirer", code)
-            acts, act_provs = act_fields(self.deal, code) if jur != "world" else ({}, {})
+            acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
             fields.update(acts)
             state_prov: Provenance | None = None
             if jur == "eu":
                 stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
                 fields.update(stats)
             fact = self.add(jur, fields)
+            if not detail:
+                continue
             if state_prov is not None:
                 for name in MEMBER_STATE_FIELDS:
                     self.note(fact, name, state_prov)

@@ -75,20 +75,22 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
     if b.as_of < UK_LEFT_EU:
         states.append("UK")  # a member state until 31 January 2020
     per_side: dict[str, dict[str, tuple[float, float | None]]] = {}
+    turnovers = b.turnovers()
     stated: list[Provenance] = []
     for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
         rows: dict[str, tuple[float, float | None]] = {}
+        mine = [(pi, p) for pi, p in enumerate(b.deal.parties) if p.role == role]
         for state in states:
             lo, hi = 0.0, 0.0
             hi_known = True
-            for pi, p in enumerate(b.deal.parties):
-                if p.role != role:
+            for pi, p in mine:
+                t = turnovers[pi].get(state)
+                if t is None:
+                    hi_known = False  # no figure: from 0, without upper bound
                     continue
-                t = next((x for x in p.turnover if x.jurisdiction == state), None)
-                if t is not None:
+                if b.detail:
                     stated.append(b.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
-                plo, phi = b._convert_bounds(t.amount if t else None, "EUR", f"{p.name} {state} turnover",
-                                             b.turnover_year(t))
+                plo, phi = b._convert_bounds(t.amount, "EUR", f"{p.name} {state} turnover", b.turnover_year(t))
                 lo += plo or 0.0
                 if phi is None:
                     hi_known = False

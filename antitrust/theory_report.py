@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from antitrust import ruletables
 from antitrust.evaluate import Evaluation
 from antitrust.report import EvidenceStep, Needed, TheoryReport
 from antitrust.rulespec import STEPS, Risk
@@ -28,9 +29,8 @@ _STEP_TEXT = {
 
 
 def _banded(ev: Evaluation, theory: str) -> list[tuple[int, Risk]]:
-    rules = ev.compiled.rules
-    return [(i, r) for i, f in enumerate(ev.firings)
-            if rules[f.rule_id].rule.spec.theory == theory and (r := rules[f.rule_id].rule.spec.risk) is not None]
+    table = ruletables.band_rules(ev.compiled)
+    return [(i, tr[1]) for i, f in enumerate(ev.firings) if (tr := table.get(f.rule_id)) is not None and tr[0] == theory]
 
 
 def held_band(ev: Evaluation, theory: str) -> tuple[str, list[int]]:
