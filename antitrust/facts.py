@@ -150,6 +150,9 @@ class _Builder:
         self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
         self._roles = {p.id: p.role for p in deal.parties}
         self._turnovers: list[dict[str, Turnover]] | None = None
+        #: Per side, whether any of its parties states where it is active (or not).
+        self._states_activity = {role: any(p.domestic_activity for p in deal.parties if p.role == role)
+                                 for role in ("acquirer", "target")}
 
     # -- helpers -----------------------------------------------------------------------------
     def add(self, t: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -425,6 +428,8 @@ class _Builder:
                 self.note(fact, name, prov)
 
     def _active(self, role: str, code: str) -> bool | None:
+        if not self._states_activity[role]:
+            return None  # no party of this side states where it is active
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
         if any(v is not None and v.known and v.value for v in values):
             return True

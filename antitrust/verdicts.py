@@ -113,10 +113,11 @@ def active_theories(ev: Evaluation) -> list[str]:
 def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
     """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
     firings that set the band, or of those that could raise it when no band holds)."""
-    from antitrust.theory_report import could_reach, held_band
+    from antitrust.theory_report import _banded, could_reach, held_band
 
-    band, ids = held_band(ev, theory)
-    _reach, reach_ids = could_reach(ev, theory)
+    banded = _banded(ev, theory)
+    band, ids = held_band(ev, theory, banded)
+    _reach, reach_ids = could_reach(ev, theory, banded)
     return band, False, ids or reach_ids
 
 
@@ -127,10 +128,11 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
     for code in regimes(ev):
         filing, _ids, suspensory = jurisdiction_verdict(ev, code)
         out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
-    from antitrust.theory_report import could_reach, held_band
+    from antitrust.theory_report import _banded, could_reach, held_band
 
     for theory in active_theories(ev):
-        band = held_band(ev, theory)[0]
-        reach = could_reach(ev, theory)[0]
+        banded = _banded(ev, theory)
+        band = held_band(ev, theory, banded)[0]
+        reach = could_reach(ev, theory, banded)[0]
         out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
     return out
