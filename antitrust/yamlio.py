@@ -170,6 +170,67 @@ def _json_too_deep(text: str) -> int:
     return 0
 
 
+#: Where a YAML scalar may start: a quote or a bracket after one of these is syntax, not text.
+_NODE_START = frozenset(" \t\n\r[{,:-?")
+
+
+def _deep_flow_at(text: str) -> int:
+    """The offset of the first ``[`` or ``{`` that opens more than :data:`MAX_DEPTH` nested flow
+    collections in YAML ``text``, or -1: a linear hint, not a verdict.
+
+    ruamel's scanner is quadratic on a run of flow brackets (each one may start a simple key, and
+    every pending key is re-checked on every token), so 20 KB of ``[[[[`` took a second or more
+    before the parser reached the depth limit. Quotes that start a scalar and comments are skipped;
+    anything this scan gets wrong only costs one parse of a short prefix (see :func:`_load`)."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        prev = text[i - 1] if i else "\n"
+        if ch == "#" and prev in " \t\n\r":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch in "'\"" and prev in _NODE_START:
+            j = i + 1
+            while j < n:
+                if ch == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == ch:
+                    if ch == "'" and text[j + 1:j + 2] == "'":  # '' is a quote inside '...'
+                        j += 2
+                        continue
+                    break
+                j += 1
+            i = j + 1
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return -1
+
+
+def _load(text: str) -> Any:
+    """ruamel's round-trip nodes for ``text``; flow nesting past the limit fails fast."""
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.error import YAMLError
+
+    cut = _deep_flow_at(text)
+    if cut >= 0:
+        # The parser stops at the bracket past the limit whatever follows it: parse up to there.
+        try:
+            _yaml().load(text[: cut + 1])
+        except MaxDepthExceededError:
+            raise
+        except (YAMLError, ValueError, OverflowError, RecursionError):
+            pass  # the prefix fails for another reason: the whole text decides below
+    return _yaml().load(text)
+
+
 def _yaml() -> YAML:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
@@ -407,7 +468,7 @@ def _parse(text: str, path: str) -> Document:
             raise InputError(Location(path, line, col),
                              f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
     try:
-        node = _yaml().load(text)
+        node = _load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         raise InputError(
