@@ -4,9 +4,11 @@ Users edit deal and rule files by hand, so every error must point at a line and 
 ruamel.yaml keeps positions on its round-trip nodes; we convert to plain dicts and lists and
 keep a side table from the path of each value (a tuple of keys and indices) to its position.
 
-The round-trip parser is slow (about a second for the whole rulebook), so a file that parsed
-cleanly is kept in a small cache keyed by a hash of its text: the next run reads the data and
-positions back with :mod:`marshal` instead of parsing again. Files with errors are never cached,
+Plain files are read through libyaml with ruamel's value rules (:mod:`antitrust.yamlfast`);
+anything else, and every message about a bad file, comes from ruamel's round-trip parser, which
+is pure Python and slow (about 6 microseconds a byte). A file that parsed cleanly is kept in a
+small cache keyed by a hash of its text: the next run reads the data and positions back with
+:mod:`marshal` instead of parsing again. Files with errors are never cached,
 so every message still comes from the parser. The cache lives in ``$ANTITRUST_CACHE_DIR`` (set
 it to ``off`` to disable), else ``$XDG_CACHE_HOME/antitrust`` or ``~/.cache/antitrust``; it is
 only ever an optimisation: any problem reading or writing it falls back to parsing. Entries are
@@ -309,6 +311,11 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]], 
                 pass
             items.append(_plain(value, (*path, i), positions, budget))
         return items
+    return _leaf(node, path, positions, budget)
+
+
+def _leaf(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]], budget: _Budget) -> Any:
+    """A constructed scalar as plain data (shared with :mod:`antitrust.yamlfast`)."""
     if hasattr(node, "isoformat"):
         # Dates stay ISO strings: pydantic parses them, with a clear message when invalid.
         return node.isoformat()
@@ -449,11 +456,6 @@ def parse_text(text: str, path: str, *, cache: bool = True) -> Document:
 
 
 def _parse(text: str, path: str) -> Document:
-    from ruamel.yaml.composer import MaxDepthExceededError
-    from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
-
     if path.endswith(".json"):
         # json's own parser gives the clearer message for malformed JSON; valid JSON is then
         # read by the YAML parser (JSON is YAML) to keep line and column of every value.
@@ -467,6 +469,21 @@ def _parse(text: str, path: str) -> Document:
             line, col = _line_col(text, _json_too_deep(text))
             raise InputError(Location(path, line, col),
                              f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
+    from antitrust.yamlfast import fast_parse
+
+    fast = fast_parse(text, path)
+    if fast is not None:
+        return Document(path, *fast)
+    return _parse_ruamel(text, path)
+
+
+def _parse_ruamel(text: str, path: str) -> Document:
+    """The reference reading of any text, and every message about a bad one."""
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     try:
         node = _load(text)
     except DuplicateKeyError as exc:
