@@ -19,7 +19,9 @@ ACT_FIELDS = {
     "called_in": ("call_in",),
     "referral_requested": ("referral_request",),
     "referral_accepted": ("referral_accepted",),
+    "art4_5_referred": ("art4_5_referral",),
     "thresholds_met_stated": ("thresholds_met",),
+    "thresholds_not_met_stated": ("thresholds_not_met",),
     "review_opened": ("review_opened", "call_in"),
 }
 

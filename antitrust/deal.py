@@ -401,7 +401,7 @@ class Market(_Strict):
 
 
 ActKind = Literal["notified", "not_notified", "call_in", "referral_request", "referral_accepted",
-                  "thresholds_met", "review_opened", "cleared"]
+                  "art4_5_referral", "thresholds_met", "thresholds_not_met", "review_opened", "cleared"]
 
 
 class AuthorityAct(_Strict):
@@ -410,9 +410,13 @@ class AuthorityAct(_Strict):
     ``notified``/``not_notified``: the parties notified this authority, or state that they did not;
     ``call_in``: the authority required notification of, or opened an investigation into, a deal
     below its thresholds; ``referral_request``: a member state asked the Commission to examine the
-    deal (Art. 22 EUMR), ``referral_accepted``: the Commission accepted it; ``thresholds_met``: the
-    authority stated that its filing test is met (e.g. a decision declaring a notification
-    obligation); ``review_opened``, ``cleared``: a review opened or ended in clearance."""
+    deal (Art. 22 EUMR), ``referral_accepted``: the Commission accepted it; ``art4_5_referral``: the
+    deal was referred to the Commission before notification at the parties' request (Art. 4(5)
+    EUMR) and no competent member state objected; ``thresholds_met``: the authority stated that its
+    filing test is met (e.g. a decision declaring a notification obligation, or a clearance it
+    gives only to a notifiable deal); ``thresholds_not_met``: the authority found that its filing
+    or jurisdiction test is not met (e.g. a CMA finding of no relevant merger situation);
+    ``review_opened``, ``cleared``: a review opened or ended in clearance."""
 
     authority: str = Field(description="Jurisdiction code of the authority: EU, US, DE, AT, UK, IT, IE, ...")
     act: ActKind

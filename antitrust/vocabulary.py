@@ -52,7 +52,11 @@ _FIGURES: dict[str, FieldSpec] = {
     "referral_requested": FieldSpec("bool", doc="A referral to the Commission was requested (by this member "
                                     "state; on the EU fact, by any member state)"),
     "referral_accepted": FieldSpec("bool", doc="The Commission accepted a referral of the deal"),
+    "art4_5_referred": FieldSpec("bool", doc="The deal was referred to the Commission before notification at the "
+                                 "parties' request (Art. 4(5) EUMR) and no competent member state objected"),
     "thresholds_met_stated": FieldSpec("bool", doc="The authority stated that its filing test is met"),
+    "thresholds_not_met_stated": FieldSpec("bool", doc="The authority found that its filing or jurisdiction test "
+                                           "is not met"),
     "review_opened": FieldSpec("bool", doc="The authority opened a review of the deal"),
 }
 
