@@ -114,6 +114,17 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
             "number", "EUR",
             doc="Third-highest turnover of the smaller party in one member state (EUR)"),
     },
+    # The UK share of supply test looks at the parties' combined share in one description of goods or
+    # services; each party states its largest share of any description (party.uk_share_of_supply).
+    "uk": {
+        **_FIGURES,
+        "eu_one_stop_shop": FieldSpec(
+            "bool", doc="A Commission procedure over the whole deal (a notification, clearance, statement of a "
+            "Union dimension or Art. 4(5) referral) began by 31 Dec 2020, while the EUMR applied to the UK"),
+        "combined_share_of_supply": FieldSpec(
+            "number", _PCT, doc="The parties' combined UK share of supply of any one description: at most the "
+            "sum of each party's largest share, at least the larger of them"),
+    },
     "stake": {
         "holder": FieldSpec("id"),
         "issuer": FieldSpec("id"),
