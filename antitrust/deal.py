@@ -289,6 +289,21 @@ class Step(_Strict):
     note: str | None = None
 
 
+class EconomicInterest(_Strict):
+    """A right to a share of the issuer's profits or value that is not a shareholding: a profit
+    participation (a silent partnership, profit-participation rights, a profit-sharing loan), a
+    revenue share, a tracking or phantom interest. It carries no votes and is not counted as shares."""
+
+    holder: str
+    issuer: str
+    kind: Fact[Literal["profit_participation", "revenue_share", "tracking_interest", "other"]] = Field(
+        description="profit_participation, revenue_share, tracking_interest or other.")
+    profit_share: Fact[Pct] = Field(
+        description="Share of the issuer's profits (or, for a tracking interest, of its value) the holder is "
+                    "entitled to, in percent; bounds where only a range is known.")
+    note: str | None = None
+
+
 VetoKind = Literal["budget", "business_plan", "senior_management", "major_investments", "other"]
 
 
@@ -461,6 +476,9 @@ class Deal(_Strict):
     transaction: Transaction
     stakes: list[Stake] = Field(default_factory=list)
     governance: list[Governance] = Field(default_factory=list)
+    economic_interests: list[EconomicInterest] = Field(
+        default_factory=list, description="Profit participations and other economic interests that are not "
+        "shares: who holds what share of whose profits or value.")
     people: list[PersonMove] = Field(default_factory=list)
     workforce: list[Workforce] = Field(default_factory=list)
     licences: list[Licence] = Field(default_factory=list)
@@ -492,6 +510,8 @@ class Deal(_Strict):
         refs += [(s.issuer, "stakes.issuer") for s in self.stakes]
         refs += [(g.holder, "governance.holder") for g in self.governance]
         refs += [(g.issuer, "governance.issuer") for g in self.governance]
+        refs += [(e.holder, "economic_interests.holder") for e in self.economic_interests]
+        refs += [(e.issuer, "economic_interests.issuer") for e in self.economic_interests]
         refs += [(p.from_party, "people.from_party") for p in self.people]
         refs += [(p.to_party, "people.to_party") for p in self.people]
         refs += [(w.from_party, "workforce.from_party") for w in self.workforce]

@@ -244,7 +244,8 @@ class _Builder:
 
     # -- facts -------------------------------------------------------------------------------
     def build(self) -> FlatDeal:
-        from antitrust import facts_relations as relations  # imports this module's helpers
+        from antitrust import facts_interests as interests  # imports this module's helpers
+        from antitrust import facts_relations as relations
 
         self.deal_fact()
         for i, p in enumerate(self.deal.parties):
@@ -252,6 +253,7 @@ class _Builder:
         self.figures()
         self.stakes()
         self.governance()
+        interests.economic_interests(self)
         relations.people(self)
         relations.links(self)
         relations.markets(self)

@@ -156,6 +156,16 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "information_rights": FieldSpec("bool"),
         "exclusivity": FieldSpec("bool"),
     },
+    "economic_interest": {
+        "holder": FieldSpec("id"),
+        "issuer": FieldSpec("id"),
+        "holder_role": _ROLE,
+        "issuer_role": _ROLE,
+        "kind": FieldSpec("category", values=("profit_participation", "revenue_share", "tracking_interest", "other"),
+                          doc="The kind of economic interest"),
+        "profit_share": FieldSpec("number", _PCT, doc="Share of the issuer's profits or value the holder is "
+                                  "entitled to, other than through shares"),
+    },
     "person": {
         "person": FieldSpec("id"),
         "from_role": _ROLE,
