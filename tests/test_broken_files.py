@@ -32,6 +32,7 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/broken/deals/data_access_unknown_party.yaml', ['check'], 2, ["tests/broken/deals/data_access_unknown_party.yaml:12:16: data_access.0.about: no party has id 'x'; parties are a, t"]),
     ('tests/broken/deals/date_range_reversed.yaml', ['check'], 2, ['tests/broken/deals/date_range_reversed.yaml:10:3: transaction.closing: at_least 2024-09-30 is after at_most 2024-06-01']),
     ('tests/broken/deals/duplicate_key.yaml', ['check'], 2, ['tests/broken/deals/duplicate_key.yaml:5:1: duplicate key: found duplicate key "title" with value "Again" (original value: "Broken example"); each key may appear once in a mapping']),
+    ('tests/broken/deals/economic_interest_shares.yaml', ['check'], 2, ["tests/broken/deals/economic_interest_shares.yaml:13:28: economic_interests.0.kind: expected 'profit_participation', 'revenue_share', 'tracking_interest' or 'other' (got 'shares')"]),
     ('tests/broken/deals/emerging_rival_not_bool.yaml', ['check'], 2, ["tests/broken/deals/emerging_rival_not_bool.yaml:7:41: parties.1.emerging_rival: expected a valid boolean, unable to interpret input (got 'later')"]),
     ('tests/broken/deals/in_depth_review_without_stage.yaml', ['check'], 2, ["tests/broken/deals/in_depth_review_without_stage.yaml:13:5: missing required field 'in_depth_reviews.0.stage'"]),
     ('tests/broken/deals/malformed_json.json', ['check'], 2, ["tests/broken/deals/malformed_json.json:5:3: invalid JSON: Expecting ',' delimiter"]),
