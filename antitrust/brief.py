@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from antitrust.info_requests import condition_words
+from antitrust.reliance import assuming
 from antitrust.report import (
     Finding,
     JurisdictionReport,
@@ -64,7 +65,7 @@ def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     text = VERDICT_WORDS[j.filing]
     if j.filing == "mandatory" and j.suspensory:
         text += ", suspensory"
-    return text
+    return text + assuming([p for p in j.presumptions if p.kind == "presumption"])
 
 
 def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
@@ -211,6 +212,7 @@ def _build(report: Report) -> Brief:
         deal=m.deal_title,
         law_date=m.as_of,
         today=m.checked_on,
+        strict=m.strict,
         overall=overall,
         jurisdictions=_brief_jurisdictions(report, by_id, open_facts),
         exposure=exposure,

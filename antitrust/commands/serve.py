@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from antitrust.bundled import RULES_HELP
+from antitrust.bundled import RULES_HELP, STRICT_HELP
 
 
 def register(app: typer.Typer, rules_app: typer.Typer) -> None:
@@ -25,6 +25,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         max_body: Annotated[int, typer.Option(min=1, help="Largest request body accepted, in bytes (413 above).")] = 1_000_000,
         api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key; when it is set, every /v1 request needs the key in the X-API-Key header.")] = "ANTITRUST_API_KEY",
         today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: the day of each request).", show_default=False)] = None,
+        strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP + " Applies to every request.")] = False,
     ) -> None:
         """Serve the engine over HTTP: POST /v1/evaluate, /v1/what-if, /v1/explain; GET /v1/rules,
         /v1/schemas/{deal|report}, /healthz; OpenAPI at /openapi.json. Reload the rulebook with
@@ -36,7 +37,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
 
         config = ServerConfig(rules=rules, workers=workers, audit_log=audit_log, max_body=max_body,
                               api_key=os.environ.get(api_key_env) or None,
-                              today=today.date() if today else None)
+                              today=today.date() if today else None, strict=strict)
         try:
             application = create_app(config)
         except (InputError, InputErrors) as exc:

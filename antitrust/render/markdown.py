@@ -7,7 +7,7 @@ from functools import cache
 import jinja2
 
 from antitrust.report import Report
-from antitrust.views import Brief
+from antitrust.views import STRICT_NOTE, Brief
 
 
 @cache
@@ -28,7 +28,8 @@ def _cell(text: str) -> str:
 
 
 def brief_markdown(b: Brief) -> str:
-    lines = [f"# Merger-control risk report: {b.deal}", "", f"Law as of **{b.law_date}** · deadlines counted to {b.today}"]
+    lines = [f"# Merger-control risk report: {b.deal}", "",
+             f"Law as of **{b.law_date}** · deadlines counted to {b.today}" + (STRICT_NOTE if b.strict else "")]
     if b.overall:
         band, _, why = b.overall.partition(": ")
         lines += ["", f"**Overall risk: {band}**" + (f". {why}" if why else "")]
