@@ -65,7 +65,7 @@ def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     text = VERDICT_WORDS[j.filing]
     if j.filing == "mandatory" and j.suspensory:
         text += ", suspensory"
-    return text + assuming([p for p in j.presumptions if p.kind == "presumption"])
+    return text + assuming([p for p in j.presumptions if p.kind == "presumption"], j.filing)
 
 
 def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:

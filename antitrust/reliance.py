@@ -96,8 +96,14 @@ class Reliance:
                 for (_id, _path), (a, used) in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
 
 
-def assuming(presumptions: list[Presumption]) -> str:
-    """', assuming A and B' for a headline (empty when nothing was presumed)."""
+#: Verdicts that a presumption can settle; an undetermined one lists what it read, without "assuming".
+SETTLED = frozenset({"mandatory", "voluntary", "not_required"})
+
+
+def assuming(presumptions: list[Presumption], filing: str) -> str:
+    """', assuming A and B' after a settled verdict (empty when nothing was presumed)."""
+    if filing not in SETTLED:
+        return ""
     statements = list(dict.fromkeys(p.statement for p in presumptions))
     if not statements:
         return ""

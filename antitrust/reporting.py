@@ -339,7 +339,7 @@ class _Builder:
                 name=regime.name,
                 filing=filing,
                 suspensory=decision.suspensory and filing == "mandatory",
-                headline=self._headline(code, filing, decided, reach, headline_part(exposed), assuming(presumed)),
+                headline=self._headline(code, filing, decided, reach, headline_part(exposed), assuming(presumed, filing)),
                 decided_by=decided_ids,
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
