@@ -28,6 +28,7 @@ from antitrust import expr as ex
 from antitrust.fileio import write_text_atomic
 from antitrust.params import Parameter, format_value
 from antitrust.rulebook import LoadedRule, Rulebook
+from antitrust.templating import environment
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS, FieldSpec
 
 #: How each kind of fact is named in plain words.
@@ -368,15 +369,7 @@ def pages_for(book: Rulebook) -> list[Page]:
 
 @cache
 def _env(autoescape: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("antitrust", "templates"),
-        autoescape=autoescape,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    env = environment("templates", autoescape=autoescape)
     env.filters["md_inline"] = _md_inline_to_html
     return env
 

@@ -14,216 +14,53 @@ builder; this module only re-reads them with their provenance.
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from antitrust.compiler import CompiledAtom
 from antitrust.errors import DealFileError, InputError, Location
 from antitrust.evaluate import Evaluation
+from antitrust.explanation import (
+    DEFAULT_BAND,
+    Check,
+    Explanation,
+    Miss,
+    NearMissOut,
+    Origin,
+    ProofNode,
+    SourceRef,
+    Threshold,
+)
+from antitrust.locations import locate_deal_path, locate_source, relative_path
 from antitrust.params import format_value
+from antitrust.render.explanation import render_text
 from antitrust.report import Report
 from antitrust.truth import atom_truth
 from antitrust.validation import did_you_mean
 from antitrust.vocabulary import FACT_TYPES
 from antitrust.yamlio import Document, load
 
+__all__ = [
+    "DEFAULT_BAND",
+    "Check",
+    "Explanation",
+    "Miss",
+    "NearMissOut",
+    "Origin",
+    "ProofNode",
+    "SourceRef",
+    "Threshold",
+    "explain",
+    "locate_deal_path",
+    "locate_source",
+    "render_text",
+    "resolve_subject",
+]
+
 _ROUTES = {"call_in": "call-in", "referral": "referral", "post_closing_challenge": "a challenge before or after closing",
            "own_initiative": "own-initiative review", "inform": "the duty to inform"}
-#: How far below or above a threshold a near miss may be (passed to antitrust.margins).
-DEFAULT_BAND = 0.10
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A seeds/ digest fact a deal value was taken from."""
-
-    ref: str
-    location: str | None = None
-    statement: str | None = None
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a value stands in the deal file, and what it was taken from."""
-
-    path: str
-    location: str | None
-    sources: list[SourceRef]
-    confidence: str
-    note: str | None = None
-    alternatives: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Threshold:
-    value: str
-    param: str | None = None
-    effective_from: str | None = None
-    citation: str | None = None
-    url: str | None = None
-    status: str | None = None
-    conversion: str | None = None
-
-
-@dataclass
-class Check:
-    """One part of a rule's condition, as tested on the facts the rule matched."""
-
-    condition: str
-    truth: str  # "true", "false", "unknown"
-    fact: str | None = None
-    value: str | None = None
-    threshold: Threshold | None = None
-    origins: list[Origin] = field(default_factory=list)
-    #: For a derived fact: the findings that established it.
-    derived: str | None = None
-    because: list[ProofNode] = field(default_factory=list)
-
-
-@dataclass
-class ProofNode:
-    """A finding: the rule that concluded something, and why."""
-
-    finding: str
-    rule_id: str
-    title: str
-    status: str  # "holds", "undetermined", or "does not fire" (explaining a rule that did not)
-    conclusion: str
-    reason: str
-    basis: str
-    basis_url: str
-    rule_location: str
-    condition: str
-    checks: list[Check] = field(default_factory=list)
-    #: Set when this finding was already explained higher up in the same tree.
-    see_above: bool = False
-
-
-@dataclass
-class Miss:
-    """One comparison a near miss failed, with where its value came from."""
-
-    comparison: str
-    text: str
-    fact: str
-    value: str
-    threshold: Threshold
-    on: str  # the engine fact it was tested on, described by its names and categories
-    origins: list[Origin] = field(default_factory=list)
-
-
-@dataclass
-class NearMissOut:
-    """A rule that did not fire, although only comparisons close to their thresholds failed."""
-
-    rule_id: str
-    title: str
-    rule_location: str
-    would_conclude: str
-    #: Rules that need the fact this rule would derive, with what they conclude.
-    enables: list[str]
-    gap: float
-    text: str
-    misses: list[Miss] = field(default_factory=list)
-    still_open: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Explanation:
-    deal: str
-    deal_file: str
-    as_of: str
-    subject: str  # "verdict DE", "finding X", "theory y", "all"
-    headline: str
-    proofs: list[ProofNode] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    #: None when near misses were not asked for.
-    near_misses: list[NearMissOut] | None = None
-    band: float = DEFAULT_BAND
-    sections: list[Explanation] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# -- where things stand in the deal file and in seeds/ ----------------------------------------------
-_TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
-
-
-def locate_deal_path(doc: Document, path: str) -> Location | None:
-    """The position of a provenance path such as ``parties[1].turnover[DE]`` in the deal file."""
-    keys: list[str | int] = []
-    node: Any = doc.data
-    for name, index in _TOKEN.findall(path.strip()):
-        if name:
-            if not isinstance(node, dict) or name not in node:
-                return None
-            keys.append(name)
-            node = node[name]
-            continue
-        if not isinstance(node, list):
-            return None
-        if index.isdigit() and int(index) < len(node):
-            keys.append(int(index))
-            node = node[int(index)]
-            continue
-        hit = next((i for i, item in enumerate(node) if isinstance(item, dict)
-                    and index in {str(item.get("jurisdiction", "")).upper(), str(item.get("id", ""))}), None)
-        if hit is None:
-            return None
-        keys.append(hit)
-        node = node[hit]
-    if isinstance(node, dict) and "amount" in node:  # a turnover entry: point at its amount
-        keys.append("amount")
-    if not keys:
-        return None
-    return doc.locate(tuple(keys))
-
-
-@cache
-def _digests(seeds: Path) -> dict[str, tuple[str, Document]]:
-    out: dict[str, tuple[str, Document]] = {}
-    for f in sorted(seeds.glob("*.y*ml")):
-        try:
-            doc = load(f)
-        except InputError:  # a broken digest only loses its locations here (check reports it)
-            doc = None
-        if doc is not None and isinstance(doc.data, dict) and "id" in doc.data:
-            out[str(doc.data["id"])] = (str(f), doc)
-    return out
-
-
-def locate_source(ref: str, seeds: Path | None) -> SourceRef:
-    """The digest file, line and statement a ``digest-id#locator`` source points at."""
-    if seeds is None:
-        return SourceRef(ref)
-    doc_id, _, locator = ref.partition("#")
-    found = _digests(seeds).get(doc_id)
-    if found is None:
-        return SourceRef(ref)
-    path, doc = found
-    rel = _relative(path)
-    if not locator:
-        return SourceRef(ref, str(Location(rel, *doc.positions.get((), (1, 1)))))
-    for i, item in enumerate(doc.data.get("facts") or []):
-        if isinstance(item, dict) and str(item.get("locator")) == locator:
-            where = doc.locate(("facts", i, "statement") if "statement" in item else ("facts", i))
-            statement = item.get("statement")
-            return SourceRef(ref, str(Location(rel, where.line, where.col)),
-                             " ".join(str(statement).split()) if statement else None)
-    return SourceRef(ref, rel)
-
-
-def _relative(path: str | Path) -> str:
-    p = Path(path)
-    try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(p)
 
 
 # -- building the tree ----------------------------------------------------------------------------
@@ -270,7 +107,7 @@ class _Explainer:
 
     def _where(self, path: str) -> str | None:
         loc = locate_deal_path(self.doc, path) if self.doc is not None else None
-        return str(Location(_relative(self.deal_file), loc.line, loc.col)) if loc else None
+        return str(Location(relative_path(self.deal_file), loc.line, loc.col)) if loc else None
 
     def _origin(self, path: str, prov: Any) -> Origin:
         return Origin(path, self._where(path), [locate_source(s, self.seeds) for s in prov.sources],
@@ -323,7 +160,7 @@ class _Explainer:
             reason=finding.reason if finding else spec.reason,
             basis=spec.basis.citation,
             basis_url=spec.basis.url,
-            rule_location=str(Location(_relative(loc.path), loc.line, loc.col)),
+            rule_location=str(Location(relative_path(loc.path), loc.line, loc.col)),
             condition=ex.render(crule.rule.condition),
         )
         if i in seen:
@@ -364,7 +201,7 @@ class _Explainer:
         node = ProofNode(finding=rule_id, rule_id=rule_id, title=rule.spec.title, status="does not fire",
                          conclusion="", reason="", basis=rule.spec.basis.citation,
                          basis_url=rule.spec.basis.url,
-                         rule_location=str(Location(_relative(loc.path), loc.line, loc.col)),
+                         rule_location=str(Location(relative_path(loc.path), loc.line, loc.col)),
                          condition=ex.render(rule.condition))
         if rule_id in seen:
             node.see_above = True
@@ -468,7 +305,7 @@ def explain(ev: Evaluation, deal_file: Path, subject: str | None = None, *, toda
     report, ids = _report_with_ids(ev, today or date.today())
     kind, key = resolve_subject(subject, ev, report)
     ex = _Explainer(ev, report, ids, deal_file)
-    base = _Base(ev.deal.id, _relative(deal_file), ev.as_of.isoformat(), band)
+    base = _Base(ev.deal.id, relative_path(deal_file), ev.as_of.isoformat(), band)
     if kind == "all":
         sections = [_verdict(ex, j.code, band, near_misses, base) for j in report.jurisdictions]
         sections += [_theory(ex, t.theory, base) for t in report.theories if t.band != "none"]
@@ -568,7 +405,7 @@ def _near_misses(ex: _Explainer, band: float, jurisdiction: str, only_rule: str 
             ))
         loc = crule.rule.location
         out.append(NearMissOut(
-            rule_id=nm.rule_id, title=nm.title, rule_location=str(Location(_relative(loc.path), loc.line, loc.col)),
+            rule_id=nm.rule_id, title=nm.title, rule_location=str(Location(relative_path(loc.path), loc.line, loc.col)),
             would_conclude=nm.would_conclude, enables=enables, gap=nm.gap, text=nm.text,
             misses=misses, still_open=list(nm.unknown),
         ))
@@ -582,114 +419,3 @@ def _describe(fact: dict[str, Any]) -> str:
     parts = [f"{name.replace('_', ' ')} {str(fact[name]).replace('_', ' ')}" for name, s in spec.items()
              if s.kind in {"id", "category"} and name in fact]
     return f"{kind} ({', '.join(parts)})" if parts else kind
-
-
-# -- text ----------------------------------------------------------------------------------------
-_MARK = {"true": "✓", "false": "✗", "unknown": "?"}
-
-
-def render_text(e: Explanation) -> str:
-    lines = [f"{e.headline} (law as of {e.as_of})"] if e.subject == "all" else [
-        f"Explanation for {e.deal_file} (law as of {e.as_of})"]
-    for s in e.sections or [e]:
-        lines.append("")
-        lines += _section(s)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _section(e: Explanation) -> list[str]:
-    lines = [e.headline, "=" * min(len(e.headline), 100)]
-    for p in e.proofs:
-        lines.append("")
-        lines += _node(p, "")
-    if e.notes:
-        lines.append("")
-        lines += [f"• {n}" for n in e.notes]
-    if e.near_misses is not None:
-        within = f"within {e.band:.0%} of a threshold"
-        lines.append("")
-        lines.append(f"Rules that came close ({within}):" if e.near_misses else f"Rules that came close: none {within}")
-        for m in e.near_misses:
-            lines += _near_miss_lines(m)
-    return lines
-
-
-def _node(p: ProofNode, pad: str) -> list[str]:
-    head = f"{pad}{p.finding}: {p.title} [{p.status}]"
-    if p.see_above:
-        return [f"{head} (shown above)"]
-    inner = pad + "  "
-    lines = [head]
-    if p.conclusion:
-        lines.append(f"{inner}concludes: {p.conclusion}")
-    lines.append(f"{inner}rule {p.rule_id} at {p.rule_location}; basis: {p.basis} <{p.basis_url}>")
-    lines.append(f"{inner}condition: {p.condition}")
-    if p.reason:
-        lines.append(f"{inner}reason: {p.reason}")
-    for k, c in enumerate(p.checks):
-        branch, cont = ("└─ ", "   ") if k == len(p.checks) - 1 else ("├─ ", "│  ")
-        lines += _check(c, inner + branch, inner + cont)
-    return lines
-
-
-def _check(c: Check, head: str, pad: str) -> list[str]:
-    mark = _MARK[c.truth]
-    if c.fact is None:  # a derived fact
-        if c.truth == "false" and c.because:
-            lines = [f"{head}{mark} {c.condition}: not established; the rules that would establish it:"]
-        elif not c.because:
-            return [f"{head}{mark} {c.condition}: " + (c.derived or "not established")]
-        else:
-            lines = [f"{head}{mark} {c.condition}: {c.derived} established by"]
-        for n in c.because:
-            lines += _node(n, pad + "  ")
-        return lines
-    t = c.threshold
-    if c.value is None:
-        return [f"{head}{mark} {c.condition}"]
-    lines = [f"{head}{mark} {c.condition}  ({c.fact} = {c.value}" + (f"; needs {t.value})" if t else ")")]
-    if t and t.param:
-        extra = f"; {t.conversion}" if t.conversion else ""
-        lines.append(f"{pad}   threshold {t.param}, in force from {t.effective_from} ({t.status}): {t.citation}{extra}")
-    lines += _origin_lines(c.origins, pad + "   ")
-    return lines
-
-
-def _origin_lines(origins: list[Origin], pad: str) -> list[str]:
-    lines = []
-    for o in origins:
-        if o.location:
-            where = f" at {o.location}"
-        elif o.path.startswith("("):
-            where = ""
-        else:
-            where = " (not stated in the deal file; the default applies)"
-        confidence = "" if o.confidence == "high" else f" (confidence {o.confidence})"
-        lines.append(f"{pad}from {o.path}{where}{confidence}")
-        for s in o.sources:
-            loc = f" → {s.location}" if s.location else " (not found in seeds/)"
-            said = f": \"{s.statement}\"" if s.statement else ""
-            lines.append(f"{pad}  source {s.ref}{loc}{said}")
-        if not o.sources and o.location:
-            lines.append(f"{pad}  no source given" + (f"; note: {o.note}" if o.note else ""))
-        elif o.note:
-            lines.append(f"{pad}  note: {o.note}")
-        for a in o.alternatives:
-            lines.append(f"{pad}  another source says: {a}")
-    return lines
-
-
-def _near_miss_lines(m: NearMissOut) -> list[str]:
-    lines = [f"• {m.rule_id}: {m.title} ({m.rule_location})", f"    would conclude: {m.would_conclude}"]
-    if m.enables:
-        lines.append(f"    which is needed by: {'; '.join(m.enables)}")
-    for miss in m.misses:
-        lines.append(f"    ✗ {miss.comparison}: {miss.text}")
-        lines.append(f"        tested on {miss.on}")
-        t = miss.threshold
-        if t.param:
-            lines.append(f"        threshold {t.param}, in force from {t.effective_from} ({t.status}): {t.citation}")
-        lines += _origin_lines(miss.origins, "        ")
-    if m.still_open:
-        lines.append(f"    still open: {', '.join(m.still_open)}")
-    return lines

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,9 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from test_hostile import CASES, _chain
+from tests.test_hostile import CASES, _chain
 
 
 def built_cases(tmp: Path) -> list[tuple[str, list[str], str]]:
@@ -49,12 +50,20 @@ def built_cases(tmp: Path) -> list[tuple[str, list[str], str]]:
     ]
 
 
-def run(command: list[str], path: str) -> tuple[float, int]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], path: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, exit code) of one run. On a shared machine the wall time
+    includes waiting for a core; the CPU time does not."""
     env = {**os.environ, "ANTITRUST_CACHE_DIR": "off"}
+    cpu = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "antitrust", *command, path], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
-    return time.perf_counter() - started, proc.returncode
+    return time.perf_counter() - started, _children_cpu() - cpu, proc.returncode
 
 
 def main() -> None:
@@ -69,14 +78,14 @@ def main() -> None:
         if not args.no_built:
             cases += built_cases(Path(tmp))
         for label, command, path in cases:
-            seconds, code = run(command, path)
-            results.append({"input": label, "seconds": round(seconds, 3), "exit": code})
-            print(f"{seconds:7.2f}s  exit {code}  {label}", file=sys.stderr, flush=True)
+            seconds, cpu, code = run(command, path)
+            results.append({"input": label, "seconds": round(seconds, 3), "cpu": round(cpu, 3), "exit": code})
+            print(f"{seconds:7.2f}s  cpu {cpu:5.2f}s  exit {code}  {label}", file=sys.stderr, flush=True)
     results.sort(key=lambda r: -float(r["seconds"]))  # type: ignore[arg-type]
     shown = results[: args.top] if args.top else results
-    print(f"{len(results)} hostile inputs; slowest first:")
+    print(f"{len(results)} hostile inputs; slowest first (wall time, CPU time):")
     for r in shown:
-        print(f"  {r['seconds']:6.2f}s  exit {r['exit']}  {r['input']}")
+        print(f"  {r['seconds']:6.2f}s  cpu {r['cpu']:5.2f}s  exit {r['exit']}  {r['input']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from antitrust.cli import main
 from antitrust.yamlio import load
+
+from .conftest import run_main as run
 
 ROOT = Path(__file__).resolve().parent.parent
 H = "tests/hostile"
@@ -73,17 +74,6 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/hostile/rules/wide_or.yaml', ['rules', 'check'], 2, ["tests/hostile/rules/wide_or.yaml:7:11: error: rule HOSTILE-WIDE: the condition on 'stake' compiles into 182 and/or groups (three-valued logic expands each 'or' and 'not'); the engine takes at most 15 in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact", '1 error, 0 warnings, 1 note (shown with --verbose) in 1 rule and 0 parameters']),
     ('tests/hostile/rules/wide_or.yaml', ['evaluate', 'tests/hostile/deals/valid.yaml', '--rules'], 2, ["tests/hostile/rules/wide_or.yaml:7:11: rule HOSTILE-WIDE: the condition on 'stake' compiles into 182 and/or groups (three-valued logic expands each 'or' and 'not'); the engine takes at most 15 in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact"]),
 ]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the command line as the ``antitrust`` script does; (exit code, stdout, stderr)."""
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="session")

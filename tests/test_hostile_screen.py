@@ -11,22 +11,13 @@ from pathlib import Path
 import pytest
 
 from antitrust import screening
-from antitrust.cli import main
 from antitrust.screening import screen_chunk as _screen_chunk
 from antitrust.yamlio import load
 
+from .conftest import run_main as run
+
 ROOT = Path(__file__).resolve().parent.parent
 VALID = ROOT / "tests" / "hostile" / "deals" / "valid.yaml"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(autouse=True)

@@ -9,19 +9,12 @@ from functools import cache
 import jinja2
 
 from antitrust.report import Finding, Report
+from antitrust.templating import environment
 
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("antitrust", "render"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template("report.html.j2")
+    return environment("render", autoescape=True).get_template("report.html.j2")
 
 
 def _overview(report: Report) -> list[tuple[str, list[str]]]:

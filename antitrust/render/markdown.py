@@ -7,24 +7,13 @@ from functools import cache
 import jinja2
 
 from antitrust.report import Report
+from antitrust.templating import environment, markdown_cell
 from antitrust.views import STRICT_NOTE, Brief
 
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("antitrust", "render"),
-        autoescape=False,  # Markdown, not HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template("report.md.j2")
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return environment("render", autoescape=False).get_template("report.md.j2")  # Markdown, not HTML
 
 
 def brief_markdown(b: Brief) -> str:
@@ -38,7 +27,7 @@ def brief_markdown(b: Brief) -> str:
         law = "" if j.basis_status == "verified" else f" (law {j.basis_status})"
         open_ = "; ".join(j.routes) + "".join(f"<br>closed: {c}" for c in j.closed)
         open_ += "".join(f"<br>assumed, please confirm: {p}" for p in j.presumptions)
-        lines.append(f"| {' '.join(j.codes)} | {_cell(j.verdict_text)}{law} | {_cell(j.reason)} | {_cell(open_)} |")
+        lines.append(f"| {' '.join(j.codes)} | {markdown_cell(j.verdict_text)}{law} | {markdown_cell(j.reason)} | {markdown_cell(open_)} |")
     if b.exposure:
         lines += ["", "## Exposure after closing", "", *(f"- {e}" for e in b.exposure)]
     lines += ["", "## Theories of harm at medium or high", ""]
