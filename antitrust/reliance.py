@@ -57,31 +57,52 @@ class Reliance:
         self._memo: dict[int, tuple[Applied, ...]] = {}
 
     def of(self, i: int) -> tuple[Applied, ...]:
-        """What firing ``i`` relied on, directly or through the derived facts it used."""
+        """What firing ``i`` relied on, directly or through the derived facts it used (worked out
+        without recursion: proof trees can be hundreds of derived facts deep)."""
         if not self.presumed:
             return ()
-        if i in self._memo:
-            return self._memo[i]
-        self._memo[i] = ()  # a cycle through derived facts adds nothing
+        stack, opened = [i], set()
+        while stack:
+            j = stack[-1]
+            if j in self._memo:
+                stack.pop()
+                continue
+            inputs = self._producers(j)
+            waiting = [k for k in inputs if k not in self._memo and k not in opened]
+            if waiting and j not in opened:
+                opened.add(j)
+                stack += waiting
+                continue
+            self._memo[j] = self._combine(j)  # producers still open (a cycle) add nothing
+            stack.pop()
+        return self._memo[i]
+
+    def _producers(self, i: int) -> list[int]:
+        f = self.ev.firings[i]
+        out = []
+        for d in f.derived_inputs:
+            record = self.ev.derived[d]
+            out += [j for j in record.firings if self.ev.firings[j].status == record.status]
+        return out
+
+    def _combine(self, i: int) -> tuple[Applied, ...]:
         f = self.ev.firings[i]
         crule = self.ev.compiled.rules[f.rule_id]
         read = [self.presumed[k] for a in crule.atoms if a.field is not None and a.fact in f.bound
                 if (k := (f.bound[a.fact]["id"], a.field)) in self.presumed]
         read = list(dict.fromkeys(read))
-        direct = read
+        out = read
         if f.status == "yes" and read:
-            direct = [a for a in read if not _holds_without(self.ev, i, [a])]
-            if not direct and not _holds_without(self.ev, i, read):
-                direct = read  # several presumed values hold it up together
-        out = list(direct)
+            out = [a for a in read if not _holds_without(self.ev, i, [a])]
+            if not out and not _holds_without(self.ev, i, read):
+                out = read  # several presumed values hold it up together
         for d in f.derived_inputs:
             record = self.ev.derived[d]
-            producers = [self.of(j) for j in record.firings if self.ev.firings[j].status == record.status]
-            if producers:
-                common = set(producers[0]).intersection(*producers[1:])
-                out += [a for a in producers[0] if a in common]
-        self._memo[i] = tuple(dict.fromkeys(out))
-        return self._memo[i]
+            made = [self._memo.get(j, ()) for j in record.firings if self.ev.firings[j].status == record.status]
+            if made:
+                common = set(made[0]).intersection(*made[1:])
+                out += [a for a in made[0] if a in common]
+        return tuple(dict.fromkeys(out))
 
     def presumptions(self, firings: Iterable[int], ids: dict[int, str]) -> list[Presumption]:
         """The report entries for what the given firings relied on, one per presumption and place."""
