@@ -3,7 +3,8 @@
 1. The top-level rulebook (``rules/``) is copied into wheels as ``antitrust/_rules``, so an
    installed ``antitrust`` works from any folder. The rule files stay at the top of the
    repository, where analysts edit them; an editable install reads them there
-   (antitrust/bundled.py).
+   (antitrust/bundled.py). The decided cases (``cases/``), which reports rank as nearest
+   precedents, are copied the same way as ``antitrust/_cases``.
 2. On Python 3.13 and later, durable-rules 2.0.28 from PyPI fails at import, so the engine is
    built from ``vendor/durable-rules`` (the same release with a one-line fix, vendor/README.md):
    its C extension ``durable_rules_engine`` and its Python package ``durable``. Below 3.13,
@@ -26,6 +27,7 @@ from setuptools.dist import Distribution
 
 HERE = Path(__file__).resolve().parent
 RULES = HERE / "rules"
+CASES = HERE / "cases"
 VENDOR = "vendor/durable-rules"
 VENDORED_ENGINE = sys.version_info >= (3, 13)
 
@@ -35,10 +37,11 @@ class BuildWithRulebook(build_py):
         super().run()
         if self.editable_mode:
             return
-        target = Path(self.build_lib) / "antitrust" / "_rules"
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(RULES, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for source, name in ((RULES, "_rules"), (CASES, "_cases")):
+            target = Path(self.build_lib) / "antitrust" / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 class AntitrustDistribution(Distribution):

@@ -13,6 +13,7 @@ from antitrust.report import (
     Finding,
     JurisdictionReport,
     Needed,
+    PrecedentMatch,
     ReachRoute,
     Report,
     TheoryReport,
@@ -174,6 +175,15 @@ def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[st
                        evidence=evidence, could_reach=_could_reach(t, questions))
 
 
+def precedent_line(p: PrecedentMatch) -> str:
+    """A precedent in a line: the deal, how similar, its outcome band with the weightiest decision,
+    and in what it is alike (the full report gives the reasons and every decision)."""
+    name = p.title.split(" — ")[0]
+    decision = p.outcome.split("; ")[0]
+    alike = ", ".join(w.split(":")[0] for w in p.why if ":" in w) or "little"
+    return f"{name} ({p.similarity:.0%}): {p.outcome_band}, {decision}; alike in {alike}"
+
+
 def build_brief(report: Report, budget: int = LINE_BUDGET) -> Brief:
     """The brief of a report, fitted to ``budget`` lines of text at 100 columns where it can be:
     information requests beyond the first three move to the detail view first."""
@@ -207,7 +217,7 @@ def _build(report: Report) -> Brief:
                 for j in report.jurisdictions for e in j.exposure if e.status != "expired"]
     requests = [BriefRequest(question=r.question, path=r.path, decides=r.decides, alternatives=r.alternatives)
                 for r in report.info_requests[:MAX_REQUESTS]]
-    precedents = [f"{p.title} ({p.similarity:.0%} similar): {p.outcome}" for p in report.precedents[:MAX_PRECEDENTS]]
+    precedents = [precedent_line(p) for p in report.precedents[:MAX_PRECEDENTS]]
     return Brief(
         deal=m.deal_title,
         law_date=m.as_of,

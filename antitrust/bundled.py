@@ -59,3 +59,12 @@ def rules_path(option: Path | str | None) -> Path:
 RULES_HELP = "Rule and parameter files (folder; default: the rulebook bundled with antitrust)."
 STRICT_HELP = ("Switch presumptions and the deal format's defaults off: a verdict that needs one stays "
                "undetermined and names the fact.")
+
+
+def bundled_cases_dir() -> Path | None:
+    """The folder of the decided cases that ship with the package (the nearest precedents): the
+    installed copy ``antitrust/_cases``, else the checkout's ``cases/``; None when neither exists."""
+    for candidate in (_PACKAGE / "_cases", _PACKAGE.parent / "cases"):
+        if candidate.is_dir():
+            return candidate
+    return None

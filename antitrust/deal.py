@@ -440,6 +440,22 @@ class AuthorityAct(_Strict):
         return code
 
 
+class InDepthReview(_Strict):
+    """An authority's review of a decided case that went beyond a first phase: a Phase 2, a
+    second request, an administrative trial or a court challenge. Like ``actual_outcomes`` it
+    describes what happened to a precedent case; no rule reads it."""
+
+    authority: str = Field(pattern=r"^[A-Za-z]{2}$", description="Jurisdiction code: US, EU, UK, DE, CN, ...")
+    stage: str = Field(min_length=1, description="What the review reached, e.g. 'Phase 2', 'second request'.")
+    source: Source | None = None
+    note: str | None = None
+
+    @field_validator("authority")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+
 class Deal(_Strict):
     """One transaction as stated in a deal file."""
 
@@ -460,6 +476,10 @@ class Deal(_Strict):
     markets: list[Market] = Field(default_factory=list)
     #: Outcomes authorities actually reached, for precedent cases (not used by the rules).
     actual_outcomes: dict[str, str] = Field(default_factory=dict)
+    in_depth_reviews: list[InDepthReview] = Field(
+        default_factory=list, description="For precedent cases: the authorities whose review went in depth "
+        "(Phase 2, second request, trial). With actual_outcomes it gives a precedent's outcome band; no rule "
+        "reads it.")
     steps: list[Step] = Field(default_factory=list, description="A staged transaction's dated steps, in order; "
                               "they add up to the stakes.")
     #: Acts of authorities (and notifications by the parties) that rules take as facts.

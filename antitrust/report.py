@@ -273,6 +273,10 @@ class PrecedentMatch(_Model):
     outcome: str
     outcome_band: Level
     why: list[str] = Field(description="What makes it similar: structure, stake, people, overlaps, sector, size.")
+    scores: dict[str, float] = Field(default_factory=dict,
+                                     description="Similarity per feature (0-1): structure, stake, people, "
+                                                 "overlaps, sector, size; features either deal cannot state are "
+                                                 "left out.")
 
 
 class Conversion(_Model):

@@ -515,7 +515,22 @@ def build_report(evaluation: Evaluation, today: date | None = None, *,
         from antitrust.steps import step_reports
 
         report = report.model_copy(update={"steps": step_reports(evaluation, day)})
+    report = with_precedents(report, evaluation)
     return with_requests_and_steps(report, evaluation.deal)
+
+
+def with_precedents(report: Report, evaluation: Evaluation) -> Report:
+    """The report with its nearest precedents: the decided cases that ship with the package, most
+    similar first (antitrust/precedents.py); none where no case folder is installed."""
+    from antitrust.bundled import bundled_cases_dir
+    from antitrust.precedents import TOP, euro_converter, load_library, rank
+
+    folder = bundled_cases_dir()
+    if folder is None or report.precedents:
+        return report
+    library = load_library(folder, strict=False)
+    to_eur = euro_converter(evaluation.compiled.rulebook.parameters)
+    return report.model_copy(update={"precedents": rank(evaluation.deal, library, to_eur, top=TOP)})
 
 
 def with_requests_and_steps(report: Report, deal: Any) -> Report:

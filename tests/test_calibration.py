@@ -7,8 +7,9 @@ The real band follows the definition in rules/overall.yaml:
 * low: phase-1 clearance, no review, or no jurisdiction.
 
 The outcome labels (``actual_outcomes``) say what each authority decided; whether it got there
-after an in-depth review is in the precedent record (``phase_reached``), copied below for the
-cases that had one. Neither is used by the rules. The table is kept in
+after an in-depth review is in the precedent record (``phase_reached``), carried into the case
+files as ``in_depth_reviews`` with their sources. Neither is used by the rules; the band is
+``antitrust.precedents.outcome_band``, which also labels the nearest precedents in reports. The table is kept in
 tests/golden/calibration_table.md. Calibration is on the evidence structure and the stated
 parameters, never on a case: the overall-risk table and the theories are the same for every deal.
 """
@@ -22,6 +23,7 @@ import pytest
 from antitrust.deal import Deal
 from antitrust.evaluate import evaluate
 from antitrust.loading import load_deal
+from antitrust.precedents import outcome_band
 from antitrust.report import Report
 from antitrust.reporting import build_report
 from antitrust.rulebook import Rulebook
@@ -30,32 +32,11 @@ from .conftest import ROOT, TODAY
 
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
 
-#: Decisions that are high whatever the phase.
-SEVERE = {"prohibited_then_cleared_restructured", "abandoned_during_review", "divestiture_ordered_unwound"}
-REMEDIES = {"cleared_with_remedies"}
-#: In-depth reviews (phase 2, second request, administrative trial) in the precedent record
-#: (outcomes[].phase_reached), by case and jurisdiction.
-IN_DEPTH: dict[str, set[str]] = {
-    "adobe-figma": {"US", "EU", "UK"},
-    "broadcom-vmware": {"EU", "UK"},
-    "google-fitbit": {"EU", "US"},
-    "illumina-grail": {"US", "EU"},
-    "meta-kustomer": {"EU"},
-    "microsoft-activision": {"EU", "UK", "US"},
-    "salesforce-slack": {"US"},
-}
 LEVEL = {"low": 0, "medium": 1, "high": 2}
 
 
 def real_band(deal: Deal) -> str:
-    deep = IN_DEPTH.get(deal.id, set())
-    bands = ["low"]
-    for code, outcome in deal.actual_outcomes.items():
-        if outcome in SEVERE or (outcome in REMEDIES and code in deep):
-            bands.append("high")
-        elif code in deep or outcome in REMEDIES:
-            bands.append("medium")
-    return max(bands, key=LEVEL.__getitem__)
+    return outcome_band(deal)
 
 
 @pytest.fixture(scope="module")

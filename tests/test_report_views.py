@@ -142,8 +142,8 @@ def _dressed(r: Report) -> Report:
                                       alternatives=["above EUR 17.5m → §35(1) GWB", "at most EUR 17.5m → §35(1a) GWB"])],
         "next_steps": ["Assess the gun-jumping exposure in Germany."],
         "precedents": [PrecedentMatch(case_id="microsoft-inflection", title="Microsoft / Inflection", similarity=0.71,
-                                      outcome="reviewed by the CMA; cleared", outcome_band="low",
-                                      why=["acqui-hire", "licence"])],
+                                      outcome="UK: cleared; US: inquiry, no public outcome", outcome_band="low",
+                                      why=["structure: both hire, licence"])],
     })
 
 
@@ -160,7 +160,7 @@ def test_the_brief_renders_every_field_when_present(reports: dict[str, Report]) 
         "could reach high if",                                          # could reach
         "above EUR 17.5m → §35(1) GWB; at most EUR 17.5m → §35(1a) GWB",  # alternatives
         "Assess the gun-jumping exposure in Germany.",                  # next step
-        "Microsoft / Inflection (71% similar)",                         # precedent
+        "Microsoft / Inflection (71%): low, UK: cleared; alike in structure",  # precedent
         "voluntary regime (CMA), jurisdiction not settled",             # regime in words
         "law secondary",                                                # basis status
     ]

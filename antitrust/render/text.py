@@ -127,6 +127,12 @@ def _rest(r: Report, color: bool) -> list[str]:
             lines += wrap(f"{q.question} ({q.path})", "  ", "    ")
             for a in q.alternatives:
                 lines += wrap(a, "    - ", "      ")
+    if r.precedents:
+        lines += _section("NEAREST PRECEDENTS: WHAT MAKES THEM SIMILAR", color)
+        for p in r.precedents:
+            lines += wrap(f"{p.title}: {p.similarity:.0%} similar; outcome {p.outcome_band} ({p.outcome})", "  ", "    ")
+            for w in p.why:
+                lines += wrap(w, "    - ", "      ")
     if d.conversions:
         lines += _section("CURRENCY CONVERSIONS", color)
         for c in d.conversions:
