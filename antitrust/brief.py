@@ -23,7 +23,7 @@ from antitrust.views import Brief, BriefJurisdiction, BriefRequest, BriefTheory
 
 #: The brief lists this many information requests; the rest are in the detail view.
 MAX_REQUESTS = 6
-MIN_REQUESTS = 3
+MIN_REQUESTS = 2
 #: A brief fits on one screen: at most this many lines at 100 columns (when the deal allows).
 LINE_BUDGET = 80
 MAX_PRECEDENTS = 3
@@ -186,7 +186,7 @@ def precedent_line(p: PrecedentMatch) -> str:
 
 def build_brief(report: Report, budget: int = LINE_BUDGET) -> Brief:
     """The brief of a report, fitted to ``budget`` lines of text at 100 columns where it can be:
-    information requests beyond the first three move to the detail view first."""
+    information requests beyond the first two move to the detail view first."""
     from antitrust.render.brief_text import brief_lines
 
     brief = _build(report)

@@ -60,16 +60,16 @@ _LEFT_OUT = ("The deal format reads a field left out as this value; where a verd
 #: The deal format's defaults, by (engine fact type, deal-file field).
 DEFAULTS: dict[tuple[str, str], Default] = {(d.fact, d.name): d for d in (
     Default("equity_before", "stake", ("equity_before",), 0, "0%",
-            "the holder had no share of the capital before the deal", _LEFT_OUT),
+            "no capital held before the deal", _LEFT_OUT),
     Default("voting_before", "stake", ("voting_before",), 0, "0%",
-            "the holder had no votes before the deal", _LEFT_OUT),
+            "no votes held before the deal", _LEFT_OUT),
     Default("board_seats", "governance", ("board_seats",), 0, "0",
-            "the holder has no seat on the board", _LEFT_OUT),
+            "no board seat", _LEFT_OUT),
     Default("board_observers", "governance", ("board_observers",), 0, "0",
-            "the holder has no board observer", _LEFT_OUT),
+            "no board observer", _LEFT_OUT),
     Default("vetoes", "governance",
             ("veto_budget", "veto_business_plan", "veto_senior_management", "veto_major_investments", "veto_other"),
-            False, "none", "the holder has no veto rights", _LEFT_OUT),
+            False, "none", "no veto rights", _LEFT_OUT),
 )}
 
 
