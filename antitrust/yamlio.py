@@ -4,9 +4,11 @@ Users edit deal and rule files by hand, so every error must point at a line and 
 ruamel.yaml keeps positions on its round-trip nodes; we convert to plain dicts and lists and
 keep a side table from the path of each value (a tuple of keys and indices) to its position.
 
-The round-trip parser is slow (about a second for the whole rulebook), so a file that parsed
-cleanly is kept in a small cache keyed by a hash of its text: the next run reads the data and
-positions back with :mod:`marshal` instead of parsing again. Files with errors are never cached,
+Plain files are read through libyaml with ruamel's value rules (:mod:`antitrust.yamlfast`);
+anything else, and every message about a bad file, comes from ruamel's round-trip parser, which
+is pure Python and slow (about 6 microseconds a byte). A file that parsed cleanly is kept in a
+small cache keyed by a hash of its text: the next run reads the data and positions back with
+:mod:`marshal` instead of parsing again. Files with errors are never cached,
 so every message still comes from the parser. The cache lives in ``$ANTITRUST_CACHE_DIR`` (set
 it to ``off`` to disable), else ``$XDG_CACHE_HOME/antitrust`` or ``~/.cache/antitrust``; it is
 only ever an optimisation: any problem reading or writing it falls back to parsing. Entries are
@@ -170,6 +172,67 @@ def _json_too_deep(text: str) -> int:
     return 0
 
 
+#: Where a YAML scalar may start: a quote or a bracket after one of these is syntax, not text.
+_NODE_START = frozenset(" \t\n\r[{,:-?")
+
+
+def _deep_flow_at(text: str) -> int:
+    """The offset of the first ``[`` or ``{`` that opens more than :data:`MAX_DEPTH` nested flow
+    collections in YAML ``text``, or -1: a linear hint, not a verdict.
+
+    ruamel's scanner is quadratic on a run of flow brackets (each one may start a simple key, and
+    every pending key is re-checked on every token), so 20 KB of ``[[[[`` took a second or more
+    before the parser reached the depth limit. Quotes that start a scalar and comments are skipped;
+    anything this scan gets wrong only costs one parse of a short prefix (see :func:`_load`)."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        prev = text[i - 1] if i else "\n"
+        if ch == "#" and prev in " \t\n\r":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch in "'\"" and prev in _NODE_START:
+            j = i + 1
+            while j < n:
+                if ch == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == ch:
+                    if ch == "'" and text[j + 1:j + 2] == "'":  # '' is a quote inside '...'
+                        j += 2
+                        continue
+                    break
+                j += 1
+            i = j + 1
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return -1
+
+
+def _load(text: str) -> Any:
+    """ruamel's round-trip nodes for ``text``; flow nesting past the limit fails fast."""
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.error import YAMLError
+
+    cut = _deep_flow_at(text)
+    if cut >= 0:
+        # The parser stops at the bracket past the limit whatever follows it: parse up to there.
+        try:
+            _yaml().load(text[: cut + 1])
+        except MaxDepthExceededError:
+            raise
+        except (YAMLError, ValueError, OverflowError, RecursionError):
+            pass  # the prefix fails for another reason: the whole text decides below
+    return _yaml().load(text)
+
+
 def _yaml() -> YAML:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import RoundTripConstructor
@@ -248,6 +311,11 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]], 
                 pass
             items.append(_plain(value, (*path, i), positions, budget))
         return items
+    return _leaf(node, path, positions, budget)
+
+
+def _leaf(node: Any, path: PathKey, positions: dict[PathKey, tuple[int, int]], budget: _Budget) -> Any:
+    """A constructed scalar as plain data (shared with :mod:`antitrust.yamlfast`)."""
     if hasattr(node, "isoformat"):
         # Dates stay ISO strings: pydantic parses them, with a clear message when invalid.
         return node.isoformat()
@@ -388,11 +456,6 @@ def parse_text(text: str, path: str, *, cache: bool = True) -> Document:
 
 
 def _parse(text: str, path: str) -> Document:
-    from ruamel.yaml.composer import MaxDepthExceededError
-    from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
-
     if path.endswith(".json"):
         # json's own parser gives the clearer message for malformed JSON; valid JSON is then
         # read by the YAML parser (JSON is YAML) to keep line and column of every value.
@@ -406,8 +469,23 @@ def _parse(text: str, path: str) -> Document:
             line, col = _line_col(text, _json_too_deep(text))
             raise InputError(Location(path, line, col),
                              f"nested too deeply; at most {MAX_DEPTH} levels are allowed") from None
+    from antitrust.yamlfast import fast_parse
+
+    fast = fast_parse(text, path)
+    if fast is not None:
+        return Document(path, *fast)
+    return _parse_ruamel(text, path)
+
+
+def _parse_ruamel(text: str, path: str) -> Document:
+    """The reference reading of any text, and every message about a bad one."""
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     try:
-        node = _yaml().load(text)
+        node = _load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         raise InputError(

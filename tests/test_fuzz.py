@@ -18,6 +18,7 @@ minutes on a slow machine). A long run: ``ANTITRUST_FUZZ_EXAMPLES=2500 pytest te
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -78,7 +79,7 @@ def _mutate(data: Any, draw: Any) -> Any:
         key = path[-1]
         op = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "repeat", "text", "number"]))
         if op == "replace":
-            parent[key] = draw(st.sampled_from(HOSTILE))
+            parent[key] = copy.deepcopy(draw(st.sampled_from(HOSTILE)))  # later mutations must not reach HOSTILE
         elif op == "text":
             parent[key] = draw(st.text(max_size=30))
         elif op == "number":
@@ -86,7 +87,7 @@ def _mutate(data: Any, draw: Any) -> Any:
         elif op == "drop":
             del parent[key]
         elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.text(min_size=1, max_size=12))] = draw(st.sampled_from(HOSTILE))
+            parent[draw(st.text(min_size=1, max_size=12))] = copy.deepcopy(draw(st.sampled_from(HOSTILE)))
         elif op == "repeat" and isinstance(parent, list):
             parent.append(json.loads(json.dumps(parent[key])))
     return data

@@ -237,3 +237,19 @@ def test_the_parse_cache_is_private_and_never_trusted_blindly(tmp_path: Path, mo
     assert yamlio.parse_text(text, "deal.yaml").data["title"] == "tampered"  # ours, private: trusted
     (tmp_path / "cache" / "parsed").chmod(0o777)
     assert yamlio.parse_text(text, "deal.yaml").data == data
+
+
+def test_deep_flow_nesting_is_found_before_the_parser_and_text_brackets_do_not_count() -> None:
+    from antitrust.yamlio import MAX_DEPTH, _deep_flow_at, parse_text
+
+    deep = "a: " + "[" * (MAX_DEPTH + 5)
+    assert _deep_flow_at(deep) == 3 + MAX_DEPTH  # the bracket past the limit
+    many = "[" * (MAX_DEPTH + 5)
+    # Brackets in quotes, comments and plain text are text; the scan skips the first two.
+    for text in (f"a: '{many}'\n", f'a: "{many}"\n', f"a: 1  # {many}\n", f"a: 'it''s {many}'\n"):
+        assert _deep_flow_at(text) == -1
+        assert parse_text(text, "t.yaml", cache=False).data["a"] in {many, 1, f"it's {many}"}
+    # A block scalar is not followed by the scan: its hint is wrong, and the file still parses.
+    literal = f"a: |\n  {many}\nb: 2\n"
+    assert _deep_flow_at(literal) >= 0
+    assert parse_text(literal, "t.yaml", cache=False).data == {"a": many + "\n", "b": 2}
