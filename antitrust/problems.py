@@ -60,7 +60,8 @@ def problem_from(exc: ProblemError) -> JSONResponse:
 #: OpenAPI description of problem responses, for the statuses an endpoint can answer with.
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Malformed request", 401: "Missing or wrong API key", 404: "Not found",
-            413: "Request body too large", 422: "Invalid deal or request", 500: "Engine failure"}
+            413: "Request body too large", 422: "Invalid deal or request", 500: "Engine failure",
+            504: "The request ran past the server's --timeout; its worker was restarted"}
     return {s: {"description": text.get(s, "Problem"), "model": ProblemDetails,
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
             for s in statuses}

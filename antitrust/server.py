@@ -59,6 +59,8 @@ from antitrust.workers import (
 )
 
 API_KEY_HEADER = "X-API-Key"
+#: Default seconds a request may run in a worker (a deal takes milliseconds; flips up to 10 s).
+DEFAULT_TIMEOUT = 60.0
 ReportFormat = Literal["json", "markdown", "html", "text"]
 Scalar = str | int | float | bool | None
 
@@ -70,6 +72,8 @@ class ServerConfig:
     audit_log: Path = Path("antitrust-audit.jsonl")
     max_body: int = 1_000_000
     api_key: str | None = None
+    #: Seconds a request may take in its worker before it is answered 504 (None: no limit).
+    timeout: float | None = DEFAULT_TIMEOUT
     today: date | None = None
     #: Presumptions and defaults off for every request (a request may also ask for it).
     strict: bool = False
@@ -272,7 +276,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
             "text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
             "text/plain": {"schema": {"type": "string"}}}},
-            **problem_responses(400, 401, 413, 422, 500)},
+            **problem_responses(400, 401, 413, 422, 500, 504)},
     )
     async def evaluate(
         request: Request,
@@ -289,7 +293,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise ProblemError(422, "Unsupported format", f"this server renders {', '.join(_formats())}")
         text = await _body_text(request)
         outcome = await state.workers().run(evaluate_job, text, "body", fmt, as_of, today or config.today,
-                                            strict or config.strict)
+                                            strict or config.strict, timeout=config.timeout)
         if outcome.audit is not None:
             await asyncio.to_thread(state.audit.append, outcome.audit)
         return answer(outcome)
@@ -297,21 +301,23 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.post("/v1/what-if", dependencies=protected, summary="Compare a deal as given and as changed",
               response_class=Response,
               responses={200: {"description": "What changed", "content": {"application/json": {"schema": {}}}},
-                         **problem_responses(400, 401, 413, 422, 500)})
+                         **problem_responses(400, 401, 413, 422, 500, 504)})
     async def what_if(body: WhatIfRequest) -> Response:
         text = _deal_text(body.deal)
         outcome = await state.workers().run(what_if_job, text, "body.deal", body.set, body.as_of,
-                                            body.today or config.today, body.strict or config.strict)
+                                            body.today or config.today, body.strict or config.strict,
+                                            timeout=config.timeout)
         return answer(outcome)
 
     @app.post("/v1/explain", dependencies=protected, summary="Explain a verdict, band, finding or rule",
               response_class=Response,
               responses={200: {"description": "The proof tree", "content": {"application/json": {"schema": {}}}},
-                         **problem_responses(400, 401, 413, 422, 500)})
+                         **problem_responses(400, 401, 413, 422, 500, 504)})
     async def explain(body: ExplainRequest) -> Response:
         text = _deal_text(body.deal)
         outcome = await state.workers().run(explain_job, text, "body.deal", body.subject, body.as_of,
-                                            body.today or config.today, body.band, body.near_misses)
+                                            body.today or config.today, body.band, body.near_misses,
+                                            timeout=config.timeout)
         return answer(outcome)
 
     @app.get("/v1/rules", dependencies=protected, summary="The rules of the loaded rulebook",

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
@@ -128,8 +128,10 @@ class WorkerPool:
 
     def __init__(self, rules_dir: str | None, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a done callback may run at once, in the submitting thread
         self._rules_dir = rules_dir
+        #: Jobs submitted and not yet done, with the pool each went to.
+        self._running: dict[Future[Any], ProcessPoolExecutor] = {}
         self._pool = self._start(rules_dir)
 
     def _start(self, rules_dir: str | None) -> ProcessPoolExecutor:
@@ -143,17 +145,28 @@ class WorkerPool:
             f.result()
         return pool
 
-    async def run(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
+    async def run(self, fn: Callable[..., Outcome], *args: Any, timeout: float | None = None) -> Outcome:
+        """``fn(*args)`` in a worker. Past ``timeout`` seconds the answer is a 504 and the worker
+        is recycled: a job stuck in the engine's C code cannot be interrupted, only killed."""
         with self._lock:  # submitted under the lock: never to a pool that swap() is shutting down
             pool = self._pool
+            future: Future[Outcome] | None
             try:
                 future = pool.submit(fn, *args)
             except BrokenProcessPool:
                 future = None
+            if future is not None:
+                self._running[future] = pool
+                future.add_done_callback(self._finished)
         try:
             if future is None:
                 raise BrokenProcessPool
-            return await asyncio.wrap_future(future)
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except TimeoutError:
+            await asyncio.to_thread(self._recycle, pool, future, timeout or 0.0)
+            message = (f"the request took longer than {timeout:g} s and was stopped; "
+                       "its worker process was restarted")
+            return Outcome(504, problems=[{"message": message, "detail": message}], title="The request took too long")
         except BrokenProcessPool:
             # A worker died (killed, out of memory, a crash in the engine's C code): start a
             # fresh pool for the next requests and report this one as an engine failure.
@@ -167,6 +180,29 @@ class WorkerPool:
             if self._pool is broken:  # the first request to notice restarts it, once
                 self._pool = self._start(self._rules_dir)
         broken.shutdown(wait=False, cancel_futures=True)
+
+    def _finished(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._running.pop(future, None)
+
+    def _recycle(self, stuck: ProcessPoolExecutor, job: Future[Any] | None, grace: float) -> None:
+        """New work goes to a fresh pool at once; the old pool's other jobs get ``grace`` seconds
+        to finish, then its processes (the stuck one among them) are killed."""
+        with self._lock:
+            if self._pool is stuck:
+                self._pool = self._start(self._rules_dir)
+            others = [f for f, pool in self._running.items() if pool is stuck and f is not job]
+        processes = list(getattr(stuck, "_processes", {}).values())
+        stuck.shutdown(wait=False, cancel_futures=False)
+
+        def reap() -> None:
+            wait(others, timeout=grace)
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join(timeout=10)  # reap it: no zombie left behind
+
+        threading.Thread(target=reap, name="antitrust-reap", daemon=True).start()
 
     def swap(self, rules_dir: str | None) -> None:
         """Start a pool for ``rules_dir``, send new work there, and let the old pool finish."""

@@ -24,6 +24,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         audit_log: Annotated[Path, typer.Option("--audit-log", help="Append one JSON line per decision here.")] = Path("antitrust-audit.jsonl"),
         max_body: Annotated[int, typer.Option(min=1, help="Largest request body accepted, in bytes (413 above).")] = 1_000_000,
         api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key; when it is set, every /v1 request needs the key in the X-API-Key header.")] = "ANTITRUST_API_KEY",
+        timeout: Annotated[float, typer.Option(min=0, help="Seconds a request may run before it is answered 504 and its worker restarted (0: no limit).")] = 60.0,
         today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: the day of each request).", show_default=False)] = None,
         strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP + " Applies to every request.")] = False,
     ) -> None:
@@ -36,7 +37,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         from antitrust.server import ServerConfig, create_app
 
         config = ServerConfig(rules=rules, workers=workers, audit_log=audit_log, max_body=max_body,
-                              api_key=os.environ.get(api_key_env) or None,
+                              api_key=os.environ.get(api_key_env) or None, timeout=timeout or None,
                               today=today.date() if today else None, strict=strict)
         try:
             application = create_app(config)
