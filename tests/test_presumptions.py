@@ -4,6 +4,7 @@ the fact."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,16 @@ def test_strict_through_the_api_and_the_command_line(tmp_path: Path) -> None:
     assert "read strictly: no presumptions or defaults" in result.output.splitlines()[1]
     plain = CliRunner().invoke(app, ["evaluate", str(case), "--today", "2026-11-23"])
     assert "read strictly" not in plain.output
+
+
+def test_strict_screening(tmp_path: Path) -> None:
+    src = tmp_path / "deals.jsonl"
+    src.write_text(large_eu().model_dump_json(exclude_none=True) + "\n", encoding="utf-8")
+    verdicts = {}
+    for flag in ([], ["--strict"]):
+        out = tmp_path / f"out{len(flag)}.jsonl"
+        result = CliRunner().invoke(app, ["screen", str(src), "--rules", str(ROOT / "rules"), "--workers", "1",
+                                          "--today", "2026-11-23", "--output", str(out), *flag])
+        assert result.exit_code == 0, result.output
+        verdicts[bool(flag)] = json.loads(out.read_text(encoding="utf-8").splitlines()[0])["jurisdictions"]["EU"]["filing"]
+    assert verdicts == {False: "mandatory", True: "undetermined"}
