@@ -9,17 +9,28 @@ notification, which stays unknown: a deal file that is silent about filings says
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from antitrust.deal import Deal
 from antitrust.factbase import Provenance
+
+#: The last day the EU Merger Regulation applied to and in the UK: the end of the transition period
+#: (Withdrawal Agreement Art. 126). A Commission procedure begun by then stays with the Commission
+#: after it (Art. 92(1)), so the one-stop shop of Art. 21(3) EUMR kept the CMA out of that deal.
+UK_EUMR_LAST_DAY = date(2020, 12, 31)
+#: EU acts that put a whole deal before the Commission (not an Art. 22 referral, which takes it
+#: away only from the member states that asked).
+_EU_WHOLE_DEAL = {"notified", "cleared", "thresholds_met", "art4_5_referral"}
 
 #: Figures-fact field -> the acts that make it true.
 ACT_FIELDS = {
     "called_in": ("call_in",),
     "referral_requested": ("referral_request",),
     "referral_accepted": ("referral_accepted",),
+    "art4_5_referred": ("art4_5_referral",),
     "thresholds_met_stated": ("thresholds_met",),
+    "thresholds_not_met_stated": ("thresholds_not_met",),
     "review_opened": ("review_opened", "call_in"),
 }
 
@@ -47,7 +58,27 @@ def act_fields(deal: Deal, code: str) -> tuple[dict[str, Any], dict[str, Provena
     else:
         provs["notified"] = Provenance(path="authority_acts", display="unknown",
                                        known=False)
+    if code == "UK":
+        fields["eu_one_stop_shop"], provs["eu_one_stop_shop"] = _uk_one_stop_shop(deal)
     return fields, provs
+
+
+def _uk_one_stop_shop(deal: Deal) -> tuple[bool | None, Provenance]:
+    """Whether a Commission procedure over the whole deal began while the EUMR applied to the UK:
+    yes if an EU notification, clearance, statement of a Union dimension or Art. 4(5) referral is
+    dated by then; unknown if such acts are stated without a date; no otherwise."""
+    eu = [(i, a) for i, a in enumerate(deal.authority_acts) if a.authority == "EU"]
+    if any(a.act == "referral_accepted" for _i, a in eu):
+        return False, _prov([], "no: the Commission took the deal on an Art. 22 referral")
+    whole = [(i, a) for i, a in eu if a.act in _EU_WHOLE_DEAL]
+    early = [(i, a) for i, a in whole if a.on is not None and a.on <= UK_EUMR_LAST_DAY]
+    if early:
+        return True, _prov(early, "yes")
+    if any(a.on is None for _i, a in whole):
+        undated = [(i, a) for i, a in whole if a.on is None]
+        prov = _prov(undated, "unknown")
+        return None, Provenance(path=prov.path, display=prov.display, sources=prov.sources, known=False)
+    return False, _prov(whole, "no")
 
 
 def _prov(hits: list[tuple[int, Any]], display: str) -> Provenance:

@@ -398,7 +398,8 @@ class _Checker(ParameterChecks):
         for group in by_conclusion.values():
             for a, b in itertools.combinations(group, 2):
                 # Only exact repeats: a narrower rule with the same conclusion still gives its own reason.
-                if self.implies(b, a) and self.implies(a, b):
+                # Rules in force on dates that never meet state the law of different periods.
+                if _spans_meet(a, b) and self.implies(b, a) and self.implies(a, b):
                     self.emit(self.rule_at(b, "when"), "warning", "redundant-rule",
                               f"rule {b.id} repeats rule {a.id}: whenever either condition holds so does the other, "
                               "and they conclude the same")
@@ -552,3 +553,13 @@ def _groups(e: ex.Expr) -> dict[str, ex.Expr]:
 def _conclusion(rule: LoadedRule) -> tuple[Any, ...]:
     s = rule.spec
     return (s.jurisdiction, s.theory, s.verdict, s.reach, s.exposure, s.risk, s.derive)
+
+
+def _spans_meet(a: Any, b: Any) -> bool:
+    """Whether two rules' ``in_force`` spans share a day (a rule without one is always in force)."""
+    sa, sb = a.spec.in_force, b.spec.in_force
+    if sa is None or sb is None:
+        return True
+    starts = [d for d in (sa.from_, sb.from_) if d is not None]
+    ends = [d for d in (sa.until, sb.until) if d is not None]
+    return not starts or not ends or max(starts) <= min(ends)

@@ -294,6 +294,21 @@ class Step(_Strict):
     note: str | None = None
 
 
+class EconomicInterest(_Strict):
+    """A right to a share of the issuer's profits or value that is not a shareholding: a profit
+    participation (a silent partnership, profit-participation rights, a profit-sharing loan), a
+    revenue share, a tracking or phantom interest. It carries no votes and is not counted as shares."""
+
+    holder: str
+    issuer: str
+    kind: Fact[Literal["profit_participation", "revenue_share", "tracking_interest", "other"]] = Field(
+        description="profit_participation, revenue_share, tracking_interest or other.")
+    profit_share: Fact[Pct] = Field(
+        description="Share of the issuer's profits (or, for a tracking interest, of its value) the holder is "
+                    "entitled to, in percent; bounds where only a range is known.")
+    note: str | None = None
+
+
 VetoKind = Literal["budget", "business_plan", "senior_management", "major_investments", "other"]
 
 
@@ -411,7 +426,7 @@ class Market(_Strict):
 
 
 ActKind = Literal["notified", "not_notified", "call_in", "referral_request", "referral_accepted",
-                  "thresholds_met", "review_opened", "cleared"]
+                  "art4_5_referral", "thresholds_met", "thresholds_not_met", "review_opened", "cleared"]
 
 
 class AuthorityAct(_Strict):
@@ -420,9 +435,13 @@ class AuthorityAct(_Strict):
     ``notified``/``not_notified``: the parties notified this authority, or state that they did not;
     ``call_in``: the authority required notification of, or opened an investigation into, a deal
     below its thresholds; ``referral_request``: a member state asked the Commission to examine the
-    deal (Art. 22 EUMR), ``referral_accepted``: the Commission accepted it; ``thresholds_met``: the
-    authority stated that its filing test is met (e.g. a decision declaring a notification
-    obligation); ``review_opened``, ``cleared``: a review opened or ended in clearance."""
+    deal (Art. 22 EUMR), ``referral_accepted``: the Commission accepted it; ``art4_5_referral``: the
+    deal was referred to the Commission before notification at the parties' request (Art. 4(5)
+    EUMR) and no competent member state objected; ``thresholds_met``: the authority stated that its
+    filing test is met (e.g. a decision declaring a notification obligation, or a clearance it
+    gives only to a notifiable deal); ``thresholds_not_met``: the authority found that its filing
+    or jurisdiction test is not met (e.g. a CMA finding of no relevant merger situation);
+    ``review_opened``, ``cleared``: a review opened or ended in clearance."""
 
     authority: str = Field(description="Jurisdiction code of the authority: EU, US, DE, AT, UK, IT, IE, ...")
     act: ActKind
@@ -467,6 +486,9 @@ class Deal(_Strict):
     transaction: Transaction
     stakes: list[Stake] = Field(default_factory=list)
     governance: list[Governance] = Field(default_factory=list)
+    economic_interests: list[EconomicInterest] = Field(
+        default_factory=list, description="Profit participations and other economic interests that are not "
+        "shares: who holds what share of whose profits or value.")
     people: list[PersonMove] = Field(default_factory=list)
     workforce: list[Workforce] = Field(default_factory=list)
     licences: list[Licence] = Field(default_factory=list)
@@ -498,6 +520,8 @@ class Deal(_Strict):
         refs += [(s.issuer, "stakes.issuer") for s in self.stakes]
         refs += [(g.holder, "governance.holder") for g in self.governance]
         refs += [(g.issuer, "governance.issuer") for g in self.governance]
+        refs += [(e.holder, "economic_interests.holder") for e in self.economic_interests]
+        refs += [(e.issuer, "economic_interests.issuer") for e in self.economic_interests]
         refs += [(p.from_party, "people.from_party") for p in self.people]
         refs += [(p.to_party, "people.to_party") for p in self.people]
         refs += [(w.from_party, "workforce.from_party") for w in self.workforce]

@@ -37,6 +37,7 @@ FACT_WORDS: dict[str, str] = {
     "party": "a party",
     "stake": "a stake",
     "governance": "a governance arrangement",
+    "economic_interest": "an economic interest that is not shares",
     "person": "a person who moves between the parties",
     "workforce": "a transfer of staff",
     "licence": "a licence",
@@ -59,6 +60,8 @@ FACT_DOCS: dict[str, str] = {
     "party": "Each party: acquirer, target, seller or other (e.g. a rival that buys from the target).",
     "stake": "Each shareholding one party holds in another, before and after the deal.",
     "governance": "Board seats, observers, vetoes and information rights one party gets in another.",
+    "economic_interest": "Each profit participation, revenue share or tracking interest one party holds in another "
+                         "(not shares, no votes).",
     "person": "Each person who moves from one party to another (founders, executives).",
     "workforce": "Each transfer of staff from one party to another.",
     "licence": "Each licence between the parties.",

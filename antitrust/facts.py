@@ -264,7 +264,8 @@ class _Builder:
 
     # -- facts -------------------------------------------------------------------------------
     def build(self) -> FlatDeal:
-        from antitrust import facts_relations as relations  # imports this module's helpers
+        from antitrust import facts_interests as interests  # imports this module's helpers
+        from antitrust import facts_relations as relations
 
         self.deal_fact()
         for i, p in enumerate(self.deal.parties):
@@ -272,6 +273,7 @@ class _Builder:
         self.figures()
         self.stakes()
         self.governance()
+        interests.economic_interests(self)
         relations.people(self)
         relations.links(self)
         relations.markets(self)
@@ -398,7 +400,14 @@ class _Builder:
             if jur == "eu":
                 stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
                 fields.update(stats)
+            if jur == "uk":
+                fields["combined_share_of_supply"] = self._uk_combined_share()
             fact = self.add(jur, fields)
+            if jur == "uk":
+                self.note(fact, "combined_share_of_supply", _join([
+                    self.fact_prov(p.uk_share_of_supply, f"parties[{i}].uk_share_of_supply")
+                    for i, p in enumerate(self.deal.parties) if p.role in ("acquirer", "target")
+                ]))
             if state_prov is not None:
                 for name in MEMBER_STATE_FIELDS:
                     self.note(fact, name, state_prov)
@@ -418,6 +427,21 @@ class _Builder:
                 ]))
             for name, prov in act_provs.items():
                 self.note(fact, name, prov)
+
+    def _uk_combined_share(self) -> Any:
+        """Bounds on the parties' combined UK share of supply of any one description. Each party's
+        ``uk_share_of_supply`` is its largest share of any description, so in any one description
+        the two together hold at most the sum of those, and at least the larger of them."""
+        lows, highs = [], []
+        for p in self.deal.parties:
+            if p.role not in ("acquirer", "target"):
+                continue
+            b = _fact_interval(p.uk_share_of_supply, 0.0, 100.0)
+            lows.append(b.get("lo", 0.0))
+            highs.append(b.get("hi", 100.0))
+        if not highs:
+            return _interval(0.0, 100.0)
+        return _interval(max(lows), min(100.0, sum(highs)))
 
     def _active(self, role: str, code: str) -> bool | None:
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]

@@ -52,7 +52,11 @@ _FIGURES: dict[str, FieldSpec] = {
     "referral_requested": FieldSpec("bool", doc="A referral to the Commission was requested (by this member "
                                     "state; on the EU fact, by any member state)"),
     "referral_accepted": FieldSpec("bool", doc="The Commission accepted a referral of the deal"),
+    "art4_5_referred": FieldSpec("bool", doc="The deal was referred to the Commission before notification at the "
+                                 "parties' request (Art. 4(5) EUMR) and no competent member state objected"),
     "thresholds_met_stated": FieldSpec("bool", doc="The authority stated that its filing test is met"),
+    "thresholds_not_met_stated": FieldSpec("bool", doc="The authority found that its filing or jurisdiction test "
+                                           "is not met"),
     "review_opened": FieldSpec("bool", doc="The authority opened a review of the deal"),
 }
 
@@ -113,6 +117,17 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
             "number", "EUR",
             doc="Third-highest turnover of the smaller party in one member state (EUR)"),
     },
+    # The UK share of supply test looks at the parties' combined share in one description of goods or
+    # services; each party states its largest share of any description (party.uk_share_of_supply).
+    "uk": {
+        **_FIGURES,
+        "eu_one_stop_shop": FieldSpec(
+            "bool", doc="A Commission procedure over the whole deal (a notification, clearance, statement of a "
+            "Union dimension or Art. 4(5) referral) began by 31 Dec 2020, while the EUMR applied to the UK"),
+        "combined_share_of_supply": FieldSpec(
+            "number", _PCT, doc="The parties' combined UK share of supply of any one description: at most the "
+            "sum of each party's largest share, at least the larger of them"),
+    },
     "stake": {
         "holder": FieldSpec("id"),
         "issuer": FieldSpec("id"),
@@ -143,6 +158,16 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
         "veto_other": FieldSpec("bool"),
         "information_rights": FieldSpec("bool"),
         "exclusivity": FieldSpec("bool"),
+    },
+    "economic_interest": {
+        "holder": FieldSpec("id"),
+        "issuer": FieldSpec("id"),
+        "holder_role": _ROLE,
+        "issuer_role": _ROLE,
+        "kind": FieldSpec("category", values=("profit_participation", "revenue_share", "tracking_interest", "other"),
+                          doc="The kind of economic interest"),
+        "profit_share": FieldSpec("number", _PCT, doc="Share of the issuer's profits or value the holder is "
+                                  "entitled to, other than through shares"),
     },
     "person": {
         "person": FieldSpec("id"),

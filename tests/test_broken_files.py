@@ -28,6 +28,7 @@ CASES: list[tuple[str, list[str], int, list[str]]] = [
     ('tests/broken/deals/bad_month.yaml', ['check'], 2, ["tests/broken/deals/bad_month.yaml:10:3: transaction.announced: month 13 is not 1-12 (write YYYY-MM-DD, or YYYY-MM for a month) (got '2024-13')"]),
     ('tests/broken/deals/date_range_reversed.yaml', ['check'], 2, ['tests/broken/deals/date_range_reversed.yaml:10:3: transaction.closing: at_least 2024-09-30 is after at_most 2024-06-01']),
     ('tests/broken/deals/duplicate_key.yaml', ['check'], 2, ['tests/broken/deals/duplicate_key.yaml:5:1: duplicate key: found duplicate key "title" with value "Again" (original value: "Broken example"); each key may appear once in a mapping']),
+    ('tests/broken/deals/economic_interest_shares.yaml', ['check'], 2, ["tests/broken/deals/economic_interest_shares.yaml:13:28: economic_interests.0.kind: expected 'profit_participation', 'revenue_share', 'tracking_interest' or 'other' (got 'shares')"]),
     ('tests/broken/deals/malformed_json.json', ['check'], 2, ["tests/broken/deals/malformed_json.json:5:3: invalid JSON: Expecting ',' delimiter"]),
     ('tests/broken/deals/malformed_yaml.yaml', ['check'], 2, ["tests/broken/deals/malformed_yaml.yaml:10:10: invalid YAML: expected ',' or ']', but got ':'"]),
     ('tests/broken/deals/missing_required.yaml', ['check'], 2, ["tests/broken/deals/missing_required.yaml:8:1: missing required field 'transaction.types'"]),

@@ -349,3 +349,19 @@ def test_check_command_reports_checker_errors_for_rule_files(monkeypatch: pytest
     assert ok.exit_code == 0, ok.stderr
     assert ok.stderr.splitlines() == [
         "tests/data/tooling: rulebook OK (3 rules, 1 parameters, 0 warnings)", "cases/meta-scale-ai.yaml: deal OK"]
+
+
+def test_the_same_rule_for_two_periods_is_not_a_repeat(tmp_path: Path) -> None:
+    """Two rules with the same condition and conclusion state the law of two periods when their
+    in_force spans never meet (a gap between them is a third period with other law)."""
+    verdict = "verdict: {filing: not_required}"
+    (tmp_path / "apart").mkdir()
+    (tmp_path / "overlapping").mkdir()
+    apart = write(tmp_path / "apart",
+                  rule("R-OLD", "deal.consideration_usd < 1000", f"in_force: {{until: 2018-06-10}}\n{verdict}"),
+                  rule("R-NEW", "deal.consideration_usd < 1000", f"in_force: {{from: 2022-01-04}}\n{verdict}"))
+    assert not findings(apart, "redundant-rule")
+    overlapping = write(tmp_path / "overlapping",
+                        rule("R-OLD", "deal.consideration_usd < 1000", f"in_force: {{until: 2022-06-10}}\n{verdict}"),
+                        rule("R-NEW", "deal.consideration_usd < 1000", f"in_force: {{from: 2022-01-04}}\n{verdict}"))
+    assert findings(overlapping, "redundant-rule")
