@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from antitrust.info_requests import condition_words
+from antitrust.reliance import assuming
 from antitrust.report import (
     Finding,
     JurisdictionReport,
@@ -22,7 +23,7 @@ from antitrust.views import Brief, BriefJurisdiction, BriefRequest, BriefTheory
 
 #: The brief lists this many information requests; the rest are in the detail view.
 MAX_REQUESTS = 6
-MIN_REQUESTS = 3
+MIN_REQUESTS = 2
 #: A brief fits on one screen: at most this many lines at 100 columns (when the deal allows).
 LINE_BUDGET = 80
 MAX_PRECEDENTS = 3
@@ -65,7 +66,7 @@ def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     text = VERDICT_WORDS[j.filing]
     if j.filing == "mandatory" and j.suspensory:
         text += ", suspensory"
-    return text
+    return text + assuming([p for p in j.presumptions if p.kind == "presumption"], j.filing)
 
 
 def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
@@ -174,6 +175,20 @@ def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[st
                        evidence=evidence, could_reach=_could_reach(t, questions))
 
 
+def _theories_left(theories: list[TheoryReport]) -> list[str]:
+    """Theories at low or with no indicator, those that read alike grouped: 'Horizontal overlap,
+    Interlocking directorates: no indicator (could reach high)' (the brief's line budget is tight)."""
+    groups: dict[str, list[str]] = {}
+    for t in theories:
+        if t.band in {"medium", "high"}:
+            continue
+        verdict = (t.band if t.band != "none" else "no indicator") + (
+            f" (could reach {t.could_reach})" if t.could_reach else "")
+        groups.setdefault(verdict, []).append(t.title)
+    return [f"{', '.join(titles)}: {verdict}" if len(titles) > 1 else f"{titles[0]} {verdict}"
+            for verdict, titles in groups.items()]
+
+
 def precedent_line(p: PrecedentMatch) -> str:
     """A precedent in a line: the deal, how similar, its outcome band with the weightiest decision,
     and in what it is alike (the full report gives the reasons and every decision)."""
@@ -185,7 +200,7 @@ def precedent_line(p: PrecedentMatch) -> str:
 
 def build_brief(report: Report, budget: int = LINE_BUDGET) -> Brief:
     """The brief of a report, fitted to ``budget`` lines of text at 100 columns where it can be:
-    information requests beyond the first three move to the detail view first."""
+    information requests beyond the first two move to the detail view first."""
     from antitrust.render.brief_text import brief_lines
 
     brief = _build(report)
@@ -208,9 +223,7 @@ def _build(report: Report) -> Brief:
     if report.overall is not None:
         overall = f"{report.overall.band}" + (f": {'; '.join(report.overall.reasons)}" if report.overall.reasons else "")
     theories = [t for t in report.theories if t.band in {"medium", "high"}]
-    left = [f"{t.title} {t.band if t.band != 'none' else 'no indicator'}"
-            + (f" (could reach {t.could_reach})" if t.could_reach else "")
-            for t in report.theories if t.band not in {"medium", "high"}]
+    left = _theories_left(report.theories)
     # The text names the provision breached; the consequences and their citations are in the full report.
     exposure = [f"{j.name} ({e.status}): {e.text}"
                 for j in report.jurisdictions for e in j.exposure if e.status != "expired"]
@@ -221,6 +234,7 @@ def _build(report: Report) -> Brief:
         deal=m.deal_title,
         law_date=m.as_of,
         today=m.checked_on,
+        strict=m.strict,
         overall=overall,
         jurisdictions=_brief_jurisdictions(report, by_id, open_facts),
         exposure=exposure,

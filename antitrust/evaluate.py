@@ -22,6 +22,7 @@ from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
 from antitrust.facts import FlatDeal, flatten
 from antitrust.ordering import Key, canonical_order
+from antitrust.presumptions import Presumer
 from antitrust.rulebook import Rulebook
 from antitrust.timeline import law_date
 from antitrust.truth import atom_truth
@@ -79,6 +80,8 @@ class Evaluation:
     today: date | None = None
     #: Warnings about the evaluation itself, e.g. a closing date whose range spans a change in the law.
     warnings: list[str] = field(default_factory=list)
+    #: Presumptions and defaults switched off: unknown and unstated fields stay unknown.
+    strict: bool = False
 
     def firings_of(self, rule_id: str) -> list[Firing]:
         return [f for f in self.firings if f.rule_id == rule_id]
@@ -261,16 +264,22 @@ def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Un
     return tuple(dict.fromkeys(found))
 
 
-def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> Evaluation:
+def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None, *,
+             strict: bool = False) -> Evaluation:
     """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date),
-    with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today)."""
+    with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today).
+
+    The rulebook's presumptions and the deal format's defaults fill unknown and unstated fields
+    before the facts reach the engine (recorded in ``flat.presumed``); ``strict`` switches them
+    off, so verdicts that needed one stay undetermined."""
     day = today or date.today()
     law = None if as_of is not None else law_date(deal, day, book)
     at = as_of or (law.at if law is not None else day)
     compiled, session = compiled_for(book, at)
-    flat = flatten(deal, at, compiled.rates, day, detail=False)
+    presumer = Presumer(book.presumptions, strict=strict)
+    flat = flatten(deal, at, compiled.rates, day, detail=False, presumer=presumer)
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
-                            warnings=list(law.warnings) if law is not None else [])
+                            warnings=list(law.warnings) if law is not None else [], strict=strict)
     recorder = _Recorder(evaluation)
     session.run(flat.facts, recorder)
     recorder.finish()

@@ -23,6 +23,7 @@ from antitrust.factbase import join as _join
 from antitrust.fxyears import FxYears, YearRate
 from antitrust.memberstates import MEMBER_STATE_FIELDS, member_state_figures
 from antitrust.money import Money, format_money
+from antitrust.presumptions import Applied, Presumer
 from antitrust.timeline import closed_by, law_date, months_since_closing
 from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
 
@@ -53,8 +54,11 @@ class FlatDeal:
     def __init__(self, facts: list[dict[str, Any]],
                  provenance: dict[tuple[str, str], Provenance] | None = None,
                  conversions: list[ConversionRecord] | None = None,
-                 detail: Callable[[], FlatDeal] | None = None) -> None:
+                 detail: Callable[[], FlatDeal] | None = None,
+                 presumed: list[Applied] | None = None) -> None:
         self.facts = facts
+        #: The presumptions and defaults applied to unknown or unstated fields, in order.
+        self.presumed: list[Applied] = presumed if presumed is not None else []
         self._provenance = provenance if provenance is not None or detail is not None else {}
         self._conversions = conversions if conversions is not None or detail is not None else []
         self._detail = detail
@@ -140,14 +144,17 @@ _NO_PROVENANCE = Provenance("", "")
 
 class _Builder:
     def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None,
-                 detail: bool = True) -> None:
+                 detail: bool = True, presumer: Presumer | None = None) -> None:
         self.deal = deal
+        self.presumer = presumer or Presumer()
         self.as_of = as_of
         #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
         self.today = today or as_of
         self.rates = rates
         self.detail = detail
         self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
+        #: (fact id, field) -> provenance of a presumed value (notes of that field use it).
+        self._presumed_prov: dict[tuple[str, str], Provenance] = {}
         self._roles = {p.id: p.role for p in deal.parties}
         self._turnovers: list[dict[str, Turnover]] | None = None
         #: Per side, whether any of its parties states where it is active (or not).
@@ -155,8 +162,19 @@ class _Builder:
                                  for role in ("acquirer", "target")}
 
     # -- helpers -----------------------------------------------------------------------------
-    def add(self, t: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def presume(self, t: str, fields: dict[str, Any], unstated: dict[str, str] | None = None) -> None:
+        """Apply presumptions and defaults to the fact about to be added (``fields``, in place).
+        ``unstated``: deal-file fields the deal file left out -> their paths."""
+        applied = self.presumer.fill(t, f"f{len(self.flat.facts)}", fields, unstated or {})
+        self.flat.presumed += applied
+        for a in applied:
+            self._presumed_prov[(a.fact_id, a.field)] = Provenance(
+                path=a.path or "(not stated)", display=a.value_text, confidence="medium", known=True,
+                note=f"assumed, please confirm: {a.statement}")
+
+    def add(self, t: str, fields: dict[str, Any], unstated: dict[str, str] | None = None) -> dict[str, Any]:
         # Explicit, collision-free ids: durable_rules identifies facts by a 32-bit hash otherwise.
+        self.presume(t, fields, unstated)
         fact = {"t": t, "id": f"f{len(self.flat.facts)}"}
         vocabulary = FACT_TYPES[t]
         for name, value in fields.items():
@@ -169,6 +187,8 @@ class _Builder:
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
         if self.detail:
+            # A presumed value says so, and where to confirm it.
+            prov = self._presumed_prov.get((fact["id"], name), prov)
             self.flat.provenance[(fact["id"], name)] = prov
 
     def fact_prov(self, f: Fact[Any] | None, path: str, unit: str = "") -> Provenance:
@@ -475,7 +495,7 @@ class _Builder:
             convertible = None
             if cls is not None:
                 convertible = cls == "convertible" and (s.conversion is None or s.conversion.into == "voting")
-            fact = self.add("stake", {
+            fields: dict[str, Any] = {
                 "holder": s.holder,
                 "issuer": s.issuer,
                 "holder_role": self._roles[s.holder],
@@ -484,12 +504,16 @@ class _Builder:
                 "equity_after": eq_a,
                 "voting_before": vo_b,
                 "voting_after": vo_a,
-                "equity_acquired": _difference(eq_a, eq_b),
-                "voting_acquired": _difference(vo_a, vo_b),
                 "share_class": cls,
                 "convertible_into_voting": convertible,
                 "solely_for_investment": _bool(s.solely_for_investment),
-            })
+            }
+            # Presumed before the differences are taken, so "acquired" follows what was presumed.
+            self.presume("stake", fields, {name: f"{base}.{name}" for name in ("equity_before", "voting_before")
+                                           if getattr(s, name) is None})
+            fields["equity_acquired"] = _difference(fields["equity_after"], fields["equity_before"])
+            fields["voting_acquired"] = _difference(fields["voting_after"], fields["voting_before"])
+            fact = self.add("stake", fields)
             for name in ("equity_before", "equity_after", "voting_before", "voting_after"):
                 self.note(fact, name, self.fact_prov(getattr(s, name), f"{base}.{name}", "%"))
             self.note(fact, "equity_acquired", _join([
@@ -506,10 +530,6 @@ class _Builder:
     def governance(self) -> None:
         for i, g in enumerate(self.deal.governance):
             base = f"governance[{i}]"
-            share: Interval = {"lo": 0, "hi": 100}
-            if g.board_seats.known and g.board_size is not None and g.board_size.known and g.board_size.value:
-                pct = 100.0 * g.board_seats.value / g.board_size.value  # type: ignore[operator]
-                share = _interval(pct, pct)
             fields: dict[str, Any] = {
                 "holder": g.holder,
                 "issuer": g.issuer,
@@ -517,13 +537,23 @@ class _Builder:
                 "issuer_role": self._roles[g.issuer],
                 "board_seats": _fact_interval(g.board_seats),
                 "board_observers": _fact_interval(g.board_observers),
-                "board_share": share,
                 "information_rights": _bool(g.information_rights),
                 "exclusivity": _bool(g.exclusivity),
             }
-            vetoes = g.vetoes.value if g.vetoes.known else None
+            vetoes = g.vetoes.value if g.vetoes is not None and g.vetoes.known else None
             for veto in ("budget", "business_plan", "senior_management", "major_investments", "other"):
                 fields[f"veto_{veto}"] = None if vetoes is None else veto in vetoes
+            # Presumed before the board share is worked out from the seats.
+            self.presume("governance", fields, {name: f"{base}.{name}" for name in
+                                                ("board_seats", "board_observers", "vetoes")
+                                                if getattr(g, name) is None})
+            seats = fields["board_seats"]
+            share: Interval = {"lo": 0, "hi": 100}
+            if (g.board_size is not None and g.board_size.known and g.board_size.value
+                    and "lo" in seats and seats.get("lo") == seats.get("hi")):
+                pct = 100.0 * seats["lo"] / g.board_size.value
+                share = _interval(pct, pct)
+            fields["board_share"] = share
             fact = self.add("governance", fields)
             for name in ("board_seats", "board_observers", "information_rights", "exclusivity"):
                 self.note(fact, name, self.fact_prov(getattr(g, name), f"{base}.{name}"))
@@ -563,15 +593,17 @@ def _difference(after: Interval, before: Interval) -> Interval:
 
 
 def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None, *,
-            detail: bool = True) -> FlatDeal:
+            detail: bool = True, presumer: Presumer | None = None) -> FlatDeal:
     """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``.
 
-    Without ``detail``, provenance and conversion records are left out and worked out when
-    first read (see :class:`FlatDeal`)."""
+    ``presumer`` applies presumptions and the deal format's defaults to unknown and unstated
+    fields (without one, only the defaults apply). Without ``detail``, provenance and conversion
+    records are left out and worked out when first read (see :class:`FlatDeal`)."""
     if detail:
-        return _Builder(deal, as_of, rates, today).build()
-    flat = _Builder(deal, as_of, rates, today, detail=False).build()
-    return FlatDeal(flat.facts, detail=lambda: _Builder(deal, as_of, rates, today).build())
+        return _Builder(deal, as_of, rates, today, presumer=presumer).build()
+    flat = _Builder(deal, as_of, rates, today, detail=False, presumer=presumer).build()
+    return FlatDeal(flat.facts, presumed=flat.presumed,
+                    detail=lambda: _Builder(deal, as_of, rates, today, presumer=presumer).build())
 
 
 def relevant_date(deal: Deal, today: date) -> date:

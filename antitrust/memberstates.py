@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 #: The United Kingdom left the EU on 31 January 2020; before that it counts as a member state.
 UK_LEFT_EU = date(2020, 2, 1)
+#: "More than two-thirds" of an undertaking's EU turnover (Art. 1(2) and 1(3) EUMR, last subparagraphs), in percent.
+TWO_THIRDS = 200.0 / 3.0
 MEMBER_STATE_FIELDS = (
-    "acquirer_top_state_share", "target_top_state_share", "top_state_same",
+    "acquirer_top_state_share", "target_top_state_share", "top_state_same", "two_thirds_same_state",
     "third_state_combined_turnover_eur", "third_state_smaller_party_turnover_eur",
 )
 
@@ -58,6 +60,17 @@ def _third_highest(rows: list[tuple[float, float | None]]) -> Interval:
     hi3 = his[2]
     return _interval(los[2], None if math.isinf(hi3) else hi3)
 
+
+
+def _two_thirds(stats: dict[str, Any]) -> bool | None:
+    """Whether each side earns more than two-thirds of its EU turnover in one and the same member
+    state: yes or no where the member-state figures tell, None (unknown) where they do not."""
+    acq, tgt, same = stats["acquirer_top_state_share"], stats["target_top_state_share"], stats.get("top_state_same")
+    if same is False or any(s.get("hi") is not None and s["hi"] <= TWO_THIRDS for s in (acq, tgt)):
+        return False
+    if same is True and all(s.get("lo", 0) > TWO_THIRDS for s in (acq, tgt)):
+        return True
+    return None
 
 
 def member_state_figures(
@@ -114,6 +127,7 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
         tops[role] = _unique_top(shares)
     if tops["acquirer"] is not None and tops["target"] is not None:
         out["top_state_same"] = tops["acquirer"] == tops["target"]
+    out["two_thirds_same_state"] = _two_thirds(out)
     combined = [(a[0] + t[0], None if a[1] is None or t[1] is None else a[1] + t[1])
                 for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
     smaller = [(min(a[0], t[0]), _min_upper(a[1], t[1]))
