@@ -371,10 +371,23 @@ def _private_folder(folder: Path) -> bool:
 
 
 def _valid_positions(raw: object) -> bool:
-    return isinstance(raw, dict) and all(
-        isinstance(k, tuple) and all(isinstance(p, str | int) for p in k)
-        and isinstance(v, tuple) and len(v) == 2 and all(type(x) is int and x > 0 for x in v)
-        for k, v in raw.items())
+    """Every key a tuple of str/int path parts, every value a (line, column) pair of positive ints.
+
+    Written as plain loops: a rulebook has tens of thousands of positions, and this runs on every
+    cache hit."""
+    if not isinstance(raw, dict):
+        return False
+    for k, v in raw.items():
+        if type(k) is not tuple or type(v) is not tuple or len(v) != 2:
+            return False
+        line, col = v
+        if type(line) is not int or type(col) is not int or line <= 0 or col <= 0:
+            return False
+        for part in k:
+            kind = type(part)
+            if kind is not str and kind is not int:
+                return False
+    return True
 
 
 def _valid_data(data: object, depth: int = 0) -> bool:
@@ -413,6 +426,7 @@ def _cache_write(file: Path, doc: Document, text: str) -> None:
     with contextlib.suppress(OSError):
         for folder in (file.parent.parent, file.parent):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _tighten(folder)
         if not _private_folder(file.parent):
             return
         entries = os.listdir(file.parent)
@@ -428,6 +442,18 @@ def _cache_write(file: Path, doc: Document, text: str) -> None:
             os.replace(tmp, file)  # atomic: concurrent readers see the whole file or none
         except OSError:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _tighten(folder: Path) -> None:
+    """Make a cache folder of ours private (0700). A folder made by an older version, or under a
+    lax umask, would otherwise fail :func:`_private_folder` for good and silently turn the cache
+    off. Only a folder nobody else could write is tightened: one that others own or could write
+    may hold planted entries, so it is left alone (and so never read)."""
+    with contextlib.suppress(OSError):
+        st = folder.lstat()
+        if (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077
+                and not st.st_mode & 0o022):
+            folder.chmod(0o700)
 
 
 def _mtime(p: Path) -> float:

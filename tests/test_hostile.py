@@ -239,6 +239,33 @@ def test_the_parse_cache_is_private_and_never_trusted_blindly(tmp_path: Path, mo
     assert yamlio.parse_text(text, "deal.yaml").data == data
 
 
+def test_a_cache_folder_readable_by_others_is_made_private_and_used(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders left at 0755 (an older version, a lax umask) would turn the cache off for good; nobody
+    else could have written them, so they are tightened to 0700 and the cache works again. A folder
+    others could write stays as it is and is never read."""
+    import marshal
+
+    from antitrust import yamlio
+
+    root = tmp_path / "cache"
+    monkeypatch.setenv("ANTITRUST_CACHE_DIR", str(root))
+    (root / "parsed").mkdir(parents=True)
+    root.chmod(0o755)
+    (root / "parsed").chmod(0o755)
+    text = (ROOT / D / "valid.yaml").read_text()
+    data = yamlio.parse_text(text, "deal.yaml").data
+    assert root.stat().st_mode & 0o777 == 0o700
+    assert (root / "parsed").stat().st_mode & 0o777 == 0o700
+    [entry] = list((root / "parsed").iterdir())
+    digest, _data, positions = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps((digest, {**data, "title": "from the cache"}, positions)))
+    assert yamlio.parse_text(text, "deal.yaml").data["title"] == "from the cache"
+    (root / "parsed").chmod(0o775)  # group-writable: someone else may have planted the entry
+    assert yamlio.parse_text(text, "deal.yaml").data == data
+    assert (root / "parsed").stat().st_mode & 0o777 == 0o775
+
+
 def test_deep_flow_nesting_is_found_before_the_parser_and_text_brackets_do_not_count() -> None:
     from antitrust.yamlio import MAX_DEPTH, _deep_flow_at, parse_text
 
