@@ -118,6 +118,21 @@ def evaluated(rulebook: Rulebook) -> list[tuple[Path, Deal, Report]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def evaluated_without_acts(evaluated: list[tuple[Path, Deal, Report]],
+                           rulebook: Rulebook) -> list[tuple[Path, Deal, Report]]:
+    """The same cases with every authority act removed: what the rules decide from the deal's own facts.
+
+    A user screening a new deal seldom knows what an authority did, so this is the figure that says
+    how far the rulebook alone gets.
+    """
+    out = []
+    for path, deal, _report in evaluated:
+        bare = deal.model_copy(update={"authority_acts": []})
+        out.append((path, bare, build_report(evaluate(bare, rulebook, today=TODAY), today=TODAY)))
+    return out
+
+
 def _finding_rule(finding: str) -> str:
     return finding.split("#", 1)[0]
 
@@ -131,8 +146,7 @@ def rests_on_act(j: JurisdictionReport, engine: str, act_rules: set[str]) -> boo
     return bool(deciding) and deciding <= act_rules
 
 
-@pytest.fixture(scope="module")
-def pairs(evaluated: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> list[Pair]:
+def make_pairs(evaluated: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> list[Pair]:
     act_rules = {r.spec.id for r in rulebook.rules if "/acts/" in r.location.path.replace("\\", "/")}
     out = []
     for _path, deal, report in evaluated:
@@ -150,8 +164,19 @@ def pairs(evaluated: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> lis
     return out
 
 
-def table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]]) -> str:
+@pytest.fixture(scope="module")
+def pairs(evaluated: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> list[Pair]:
+    return make_pairs(evaluated, rulebook)
+
+
+@pytest.fixture(scope="module")
+def pairs_without_acts(evaluated_without_acts: list[tuple[Path, Deal, Report]], rulebook: Rulebook) -> list[Pair]:
+    return make_pairs(evaluated_without_acts, rulebook)
+
+
+def table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]], bare: list[Pair]) -> str:
     counts = Counter(p.verdict for p in pairs)
+    bare_counts = Counter(p.verdict for p in bare)
     covered = {(p.deal, p.jurisdiction) for p in pairs}
     uncovered = sorted(f"{deal.id} {code}" for _p, deal, _r in evaluated for code in deal.actual_outcomes
                        if (deal.id, code) not in covered)
@@ -164,6 +189,10 @@ def table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]]) -> str:
          f"{counts[UNDETERMINED]} undetermined, {counts[DISAGREE]} disagree, "
          f"{counts[FALSE_NOT_REQUIRED]} where the engine says no filing and no route although the authority "
          "took jurisdiction."),
+        "",
+        (f"On the rules alone, with every authority act removed from the case files: {bare_counts[AGREE]} agree, "
+         f"{bare_counts[UNDETERMINED]} undetermined, {bare_counts[DISAGREE]} disagree, "
+         f"{bare_counts[FALSE_NOT_REQUIRED]} false not-required."),
         "",
         "| deal | law as of | jurisdiction | what the authority did | kind | engine | result |",
         "|---|---|---|---|---|---|---|",
@@ -194,14 +223,17 @@ def test_each_case_is_judged_under_the_law_of_its_own_date(evaluated: list[tuple
         assert report.meta.as_of < TODAY, f"{path.name} has no dated fact, so today's law was applied"
 
 
-def test_agreement_table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]], golden: Any) -> None:
-    text = table(pairs, evaluated)
+def test_agreement_table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]],
+                         pairs_without_acts: list[Pair], golden: Any) -> None:
+    text = table(pairs, evaluated, pairs_without_acts)
     print("\n" + text)
     golden("precedents_table.md", text)
 
 
-def test_no_false_not_notifiable(pairs: list[Pair]) -> None:
-    wrong = [p for p in pairs if p.verdict == FALSE_NOT_REQUIRED]
+@pytest.mark.parametrize("with_acts", [True, False], ids=["with-acts", "rules-alone"])
+def test_no_false_not_notifiable(pairs: list[Pair], pairs_without_acts: list[Pair], with_acts: bool) -> None:
+    """False comfort is the worst error, with or without the authorities' acts in the case files."""
+    wrong = [p for p in (pairs if with_acts else pairs_without_acts) if p.verdict == FALSE_NOT_REQUIRED]
     assert not wrong, "the engine says no filing and no route where the authority took jurisdiction: " + "; ".join(
         f"{p.deal} {p.jurisdiction} ({p.actual})" for p in wrong)
 
