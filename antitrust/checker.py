@@ -475,9 +475,10 @@ class _Checker(ParameterChecks):
             contribution[rule.id] = dict(compiled.fanout)
             names |= property_names(compiled.definition)
         for first, second in hash_collisions(names):
-            self.emit(self.in_file_order[0].location, "error", "hash-collision",
+            self.emit(self.in_file_order[0].location, "info", "hash-collision",
                       f"field names {first!r} and {second!r} have the same 32-bit hash in the engine, which finds "
-                      "fields by that hash alone: one would silently read the other's value. Rename one of them")
+                      f"fields by that hash alone; {second!r} goes into the engine under a name of its own, so each "
+                      "keeps its value")
         all_dates = sorted({d for d in self.dates_for(self.book.rules) if d is not None} | {self.today})
         worst: dict[str, tuple[int, date]] = {}
         too_many = False

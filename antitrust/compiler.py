@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from antitrust import expr as ex
+from antitrust.engine import engine_hash
 from antitrust.errors import RulebookError
 from antitrust.facts import RateTable
 from antitrust.fxyears import FxYears
@@ -292,14 +293,6 @@ def _or(*items: Cond) -> Cond:
     return flat[0] if len(flat) == 1 else {"$or": flat}
 
 
-def engine_hash(name: str) -> int:
-    """The engine's 32-bit hash of a property name (FNV-1a over the UTF-8 bytes)."""
-    h = 0x811C9DC5
-    for byte in name.encode("utf-8"):
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
 def property_names(definition: dict[str, Any]) -> set[str]:
     """Every fact property the compiled conditions name (the engine also adds t, id and sid)."""
     names = {"t", "id", "sid"}
@@ -315,8 +308,8 @@ def property_names(definition: dict[str, Any]) -> set[str]:
 
 
 def hash_collisions(names: set[str]) -> list[tuple[str, str]]:
-    """Pairs of property names the engine cannot tell apart: it finds properties by a 32-bit hash
-    alone, so two names with one hash silently read each other's values."""
+    """Pairs of property names with one 32-bit hash in the engine. Not an error: the engine session
+    gives the second a name of its own (:func:`antitrust.engine.engine_names`)."""
     by_hash: dict[int, str] = {}
     out = []
     for name in sorted(names):
@@ -379,11 +372,6 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
                         f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
                         "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
         rules[rule.id] = CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when)
-    for first, second in hash_collisions(property_names(definition)):
-        raise RulebookError(
-            book.rules[0].location,
-            f"field names {first!r} and {second!r} have the same 32-bit hash in the engine, which finds fields by "
-            "that hash alone: one would silently read the other's value. Rename one of them")
     if len(fanout) > MAX_FACT_KINDS:
         raise RulebookError(
             book.rules[0].location,

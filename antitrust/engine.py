@@ -86,9 +86,9 @@ def unflatten_fact(fact: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _engine_fact(fact: dict[str, Any]) -> dict[str, Any]:
-    """A fact as the engine holds it, back in the caller's shape (without the session id)."""
-    return unflatten_fact({k: v for k, v in fact.items() if k != "sid"})
+def _engine_fact(fact: dict[str, Any], unrename: dict[str, str]) -> dict[str, Any]:
+    """A fact as the engine holds it, back in the caller's shape and names (without the session id)."""
+    return unflatten_fact({unrename.get(k, k): v for k, v in fact.items() if k != "sid"})
 
 
 def _referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
@@ -190,6 +190,50 @@ def _names_in(node: Any, found: set[str]) -> None:
                 found.add(key)
             if isinstance(value, dict | list):
                 _names_in(value, found)
+
+
+def engine_hash(name: str) -> int:
+    """The engine's 32-bit hash of a property name (FNV-1a over the UTF-8 bytes). The engine finds
+    a fact's properties by this hash alone: two names with one hash read each other's values."""
+    h = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+#: Names the engine itself gives meaning to: never renamed.
+_FIXED_NAMES = ("t", "id", "sid")
+
+
+def engine_names(fields: set[str], others: set[str] = frozenset()) -> dict[str, str]:  # type: ignore[assignment]
+    """``{field: name in the engine}`` for the fields whose hash another name already has.
+
+    The first name of each hash (the engine's own names first, then in sorted order) keeps its
+    name; each later one gets ``<name>~<n>`` with the smallest ``n`` whose hash nobody has.
+    ``others`` (pattern aliases) take part in the hashes but are never renamed."""
+    taken: dict[int, str] = {}
+    for name in (*_FIXED_NAMES, *sorted(others)):
+        taken.setdefault(engine_hash(name), name)
+    out: dict[str, str] = {}
+    for name in sorted(fields - set(_FIXED_NAMES)):
+        h = engine_hash(name)
+        if taken.setdefault(h, name) == name:
+            continue
+        n = 1
+        while (h := engine_hash(alt := f"{name}~{n}")) in taken:
+            n += 1
+        taken[h] = alt
+        out[name] = alt
+    return out
+
+
+def _renamed(node: Any, names: dict[str, str]) -> Any:
+    """A compiled condition with its field names (keys that are not operators) renamed."""
+    if isinstance(node, list):
+        return [_renamed(item, names) for item in node]
+    if isinstance(node, dict):
+        return {(names.get(k, k) if k[0] != "$" else k): _renamed(v, names) for k, v in node.items()}
+    return node
 
 
 _ABSENT = object()
@@ -297,6 +341,21 @@ class Session:
             for name, body in rules.items() if isinstance(body.get("all"), list)}
         self._types, self._fields = _referenced(rules)
         self._plans = _plans(rules, self._fields) if self._fields is not None else None
+        # Field names whose hashes collide go into the engine under another name (engine_names);
+        # facts are renamed on the way in (engine_form) and back (_engine_fact).
+        fields: set[str] = set()
+        for body in rules.values():
+            for pattern in body.get("all", []):
+                _names_in(list(pattern.values()), fields)
+        self._rename = engine_names(fields, {a for aliases in self._aliases.values() for a in aliases})
+        self._unrename = {v: k for k, v in self._rename.items()}
+        if self._rename:
+            rules = {name: {**body, "all": [{alias: _renamed(cond, self._rename) for alias, cond in pattern.items()}
+                                            for pattern in body["all"]]} if "all" in body else body
+                     for name, body in rules.items()}
+            if self._plans is not None:
+                self._plans = {t: tuple((o, i, self._rename.get(n, n)) for o, i, n in plan)
+                               for t, plan in self._plans.items()}
         rules[_SINK] = _sink_rule()
         rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
         with _lock:
@@ -329,14 +388,15 @@ class Session:
         if types is not None and fact.get("t") not in types:
             return None
         out = {}
+        rename = self._rename
         for key, value in fact.items():
             if isinstance(value, dict):
                 for sub, v in value.items():
                     name = f"{key}{SEP}{sub}"
                     if keep is None or name in keep:
-                        out[name] = v
+                        out[rename.get(name, name)] = v
             elif keep is None or key in keep:
-                out[key] = value
+                out[rename.get(key, key)] = value
         out["sid"] = SID
         return out
 
@@ -417,7 +477,7 @@ class Session:
                         action: dict[str, dict[str, Any]] = _loads(message)
                         rule_name, matched = next(iter(action.items()))
                         # For "all" rules the message maps each alias to the matched fact.
-                        bound = {alias: known.get(fact.get("id")) or _engine_fact(fact)
+                        bound = {alias: known.get(fact.get("id")) or _engine_fact(fact, self._unrename)
                                  for alias, fact in matched.items()}
                     if rule_name != _START:
                         try:
