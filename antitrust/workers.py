@@ -123,6 +123,24 @@ MEDIA_TYPES = {"json": "application/json", "markdown": "text/markdown; charset=u
 
 
 # -- in the server process ---------------------------------------------------------------------
+def _retire(pool: ProcessPoolExecutor, *, cancel: bool) -> threading.Thread | None:
+    """Shut ``pool`` down without waiting, and hold a reference to it until its manager thread
+    has ended; returns that thread (None if the pool never started one).
+
+    A pool dropped while its manager thread is still winding down can be garbage-collected inside
+    that very thread: the executor's weakref callback then waits for the shutdown lock the thread
+    already holds (it fails pending futures under that lock, and their done callbacks can trigger
+    the collection), and the thread and every request behind it hang. ``shutdown`` forgets the
+    thread, so it is taken first."""
+    manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=cancel)
+    if manager is not None:
+        def hold(pool: ProcessPoolExecutor = pool) -> None:
+            manager.join()
+        threading.Thread(target=hold, name="antitrust-retire", daemon=True).start()
+    return manager
+
+
 class WorkerPool:
     """Worker processes that hold one rulebook; ``swap`` replaces them without dropping work."""
 
@@ -179,7 +197,7 @@ class WorkerPool:
         with self._lock:
             if self._pool is broken:  # the first request to notice restarts it, once
                 self._pool = self._start(self._rules_dir)
-        broken.shutdown(wait=False, cancel_futures=True)
+        _retire(broken, cancel=True)
 
     def _finished(self, future: Future[Any]) -> None:
         with self._lock:
@@ -193,7 +211,7 @@ class WorkerPool:
                 self._pool = self._start(self._rules_dir)
             others = [f for f, pool in self._running.items() if pool is stuck and f is not job]
         processes = list(getattr(stuck, "_processes", {}).values())
-        stuck.shutdown(wait=False, cancel_futures=False)
+        _retire(stuck, cancel=False)
 
         def reap() -> None:
             wait(others, timeout=grace)
@@ -210,7 +228,7 @@ class WorkerPool:
         with self._lock:
             old, self._pool = self._pool, fresh
             self._rules_dir = rules_dir
-        old.shutdown(wait=False, cancel_futures=False)
+        _retire(old, cancel=False)
 
     def close(self) -> None:
         with self._lock:
