@@ -47,6 +47,7 @@ def built_cases(tmp: Path) -> list[tuple[str, list[str], str]]:
         ("an alias bomb of 12 levels", ["check"], str(bomb)),
         ("2,000 derived facts: evaluate", ["evaluate", valid, "--rules"], str(chain)),
         ("2,000 derived facts: rules check", ["rules", "check"], str(chain)),
+        ("2,000 derived facts: rules test", ["rules", "test"], str(chain)),
     ]
 
 
