@@ -385,16 +385,18 @@ class DataLink(_Strict):
 class ComplementLink(_Strict):
     """Products of ``a`` and ``b`` that are complements or sold to the same customers."""
 
-    a: str
-    b: str
-    kind: Literal["complementary", "conglomerate"] = "complementary"
-    description: str | None = None
+    a: str = Field(description="Party id of one side (usually the acquirer).")
+    b: str = Field(description="Party id of the other side (usually the target).")
+    kind: Literal["complementary", "conglomerate"] = Field(
+        "complementary", description="complementary: used together (a printer and its ink); conglomerate: "
+                                     "neighbouring products bought by the same customers.")
+    description: str | None = Field(None, description="The products, e.g. 'CRM software and workplace messaging'.")
     bundling_possible: Fact[bool] | None = Field(
         None, description="The merged firm could tie, bundle or degrade interoperability.")
 
 
 class MarketShare(_Strict):
-    party: str
+    party: str = Field(description="Party id of the holder of the share.")
     share: Fact[Pct] = Field(description="Percent; bounds allowed ({at_least: 80}).")
     rank: Fact[Count] | None = Field(None, description="Rank in the market (1: the largest).")
     dominant: Fact[bool] | None = Field(None, description="Holds a dominant position or durable market power "

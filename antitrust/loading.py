@@ -15,7 +15,8 @@ _PARTY_REFERENCES: tuple[tuple[str, ...], ...] = (
     ("stakes", "holder"), ("stakes", "issuer"), ("governance", "holder"), ("governance", "issuer"),
     ("people", "from_party"), ("people", "to_party"), ("workforce", "from_party"), ("workforce", "to_party"),
     ("licences", "licensor"), ("licences", "licensee"), ("supply", "supplier"), ("supply", "customer"),
-    ("markets", "shares", "party"),
+    ("markets", "shares", "party"), ("data_access", "party"), ("data_access", "about"), ("complements", "a"),
+    ("complements", "b"), ("steps", "acquired", "holder"), ("steps", "acquired", "issuer"),
 )
 
 

@@ -94,3 +94,36 @@ def test_deal_schema_flags_what_the_loader_rejects() -> None:
 def test_rules_schema_describes_the_condition_language() -> None:
     schema = json.loads((SCHEMAS / "rules.schema.json").read_text(encoding="utf-8"))
     assert "docs/rule-language.md" in schema["$defs"]["Rule"]["properties"]["when"]["description"]
+
+
+#: The facts that state a theory's evidence (and a precedent's review depth): each is in the deal
+#: schema with a description, and has a broken-file case in tests/broken/deals/.
+EVIDENCE_FIELDS = {
+    "Workforce.share_moved": "share_moved_over_100.yaml",
+    "MarketShare.share": "market_share_bounds_reversed.yaml",
+    "Market.combined_share": "combined_share_in_words.yaml",
+    "MarketShare.rank": "rank_not_whole.yaml",
+    "Party.competes_with_target": "competes_with_target_not_bool.yaml",
+    "MarketShare.dominant": "market_dominant_not_bool.yaml",
+    "Party.users": "users_negative.yaml",
+    "DataLink.about": "data_access_unknown_party.yaml",
+    "ComplementLink.kind": "complement_kind.yaml",
+    "Market.overlap_size": "overlap_size_value.yaml",
+    "SupplyLink.confidence": "supply_confidence.yaml",
+    "Market.rest_max_share": "rest_max_share_over_100.yaml",
+    "Party.emerging_rival": "emerging_rival_not_bool.yaml",
+    "InDepthReview.stage": "in_depth_review_without_stage.yaml",
+}
+
+
+@pytest.mark.parametrize("field", sorted(EVIDENCE_FIELDS))
+def test_each_evidence_field_is_described_in_the_schema_and_has_a_broken_case(field: str) -> None:
+    from .test_broken_files import CASES
+
+    model, name = field.split(".")
+    defs = json.loads((SCHEMAS / "deal.schema.json").read_text(encoding="utf-8"))["$defs"]
+    prop = defs[model]["properties"][name]
+    assert prop.get("description"), f"{field} has no description in schemas/deal.schema.json"
+    broken = f"tests/broken/deals/{EVIDENCE_FIELDS[field]}"
+    assert (ROOT / broken).is_file()
+    assert any(path == broken and name in lines[0] for path, _cmd, _code, lines in CASES), field
