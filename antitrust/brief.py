@@ -174,6 +174,20 @@ def _brief_theory(t: TheoryReport, by_id: dict[str, Finding], questions: dict[st
                        evidence=evidence, could_reach=_could_reach(t, questions))
 
 
+def _theories_left(theories: list[TheoryReport]) -> list[str]:
+    """Theories at low or with no indicator, those that read alike grouped: 'Horizontal overlap,
+    Interlocking directorates: no indicator (could reach high)' (the brief's line budget is tight)."""
+    groups: dict[str, list[str]] = {}
+    for t in theories:
+        if t.band in {"medium", "high"}:
+            continue
+        verdict = (t.band if t.band != "none" else "no indicator") + (
+            f" (could reach {t.could_reach})" if t.could_reach else "")
+        groups.setdefault(verdict, []).append(t.title)
+    return [f"{', '.join(titles)}: {verdict}" if len(titles) > 1 else f"{titles[0]} {verdict}"
+            for verdict, titles in groups.items()]
+
+
 def precedent_line(p: PrecedentMatch) -> str:
     """A precedent in a line: the deal, how similar, its outcome band with the weightiest decision,
     and in what it is alike (the full report gives the reasons and every decision)."""
@@ -208,9 +222,7 @@ def _build(report: Report) -> Brief:
     if report.overall is not None:
         overall = f"{report.overall.band}" + (f": {'; '.join(report.overall.reasons)}" if report.overall.reasons else "")
     theories = [t for t in report.theories if t.band in {"medium", "high"}]
-    left = [f"{t.title} {t.band if t.band != 'none' else 'no indicator'}"
-            + (f" (could reach {t.could_reach})" if t.could_reach else "")
-            for t in report.theories if t.band not in {"medium", "high"}]
+    left = _theories_left(report.theories)
     # The text names the provision breached; the consequences and their citations are in the full report.
     exposure = [f"{j.name} ({e.status}): {e.text}"
                 for j in report.jurisdictions for e in j.exposure if e.status != "expired"]
