@@ -35,8 +35,14 @@ ACT_FIELDS = {
 }
 
 
-def act_fields(deal: Deal, code: str) -> tuple[dict[str, Any], dict[str, Provenance]]:
-    """The act fields of jurisdiction ``code``'s figures fact, and their provenance."""
+def act_fields(deal: Deal, code: str, provenance: bool = True) -> tuple[dict[str, Any], dict[str, Provenance]]:
+    """The act fields of jurisdiction ``code``'s figures fact, and their provenance (left empty
+    without ``provenance``)."""
+    if not provenance and not deal.authority_acts:  # nothing stated: no act, notification unknown
+        quick: dict[str, Any] = dict.fromkeys(ACT_FIELDS, False)
+        if code == "UK":
+            quick["eu_one_stop_shop"] = _uk_one_stop_shop(deal)[0]
+        return quick, {}
     mine = [(i, a) for i, a in enumerate(deal.authority_acts) if a.authority == code]
     if code == "EU":  # a member state's request is a request to the Commission
         mine += [(i, a) for i, a in enumerate(deal.authority_acts)

@@ -156,12 +156,12 @@ def _parse_text(text: str, name: str) -> _LoadedDeal:
 
 
 def _decide(loaded: _LoadedDeal, rules: Rules, *, as_of: date | None, today: date | None,
-            audit_log: AuditLog | str | os.PathLike[str] | None, via: str) -> Report:
+            audit_log: AuditLog | str | os.PathLike[str] | None, via: str, strict: bool = False) -> Report:
     from antitrust.evaluate import evaluate
     from antitrust.reporting import build_report
 
     started = time.perf_counter()
-    evaluation = evaluate(loaded.deal, rules.book, as_of=as_of, today=today)
+    evaluation = evaluate(loaded.deal, rules.book, as_of=as_of, today=today, strict=strict)
     report = stamp(build_report(evaluation, today=today), input_sha256=loaded.sha256,
                    rulebook_source=rules.source)
     if audit_log is not None:
@@ -172,15 +172,16 @@ def _decide(loaded: _LoadedDeal, rules: Rules, *, as_of: date | None, today: dat
 
 def evaluate_deal(deal: DealInput, rules: Rules | str | os.PathLike[str] | None = None, *,
                   as_of: date | None = None, today: date | None = None, verify_sources: bool = True,
-                  audit_log: AuditLog | str | os.PathLike[str] | None = None) -> Report:
+                  audit_log: AuditLog | str | os.PathLike[str] | None = None, strict: bool = False) -> Report:
     """Evaluate one deal and return its report (a pydantic model; see :func:`render_report`).
 
     ``as_of`` applies the law in force on that date (default: the deal's closing, signing or
     announcement date); ``today`` is the date deadlines (call-in, review and referral periods)
     are counted to and parameter review dates checked against (default: today). With ``audit_log`` (a path or an :class:`AuditLog`), one JSON line is
-    appended for the decision."""
+    appended for the decision. ``strict`` switches presumptions and the deal format's defaults off
+    (``meta.strict``): a verdict that needed one stays undetermined and names the fact."""
     loaded = _load(deal, verify_sources=verify_sources)
-    return _decide(loaded, _rules(rules), as_of=as_of, today=today, audit_log=audit_log, via="api")
+    return _decide(loaded, _rules(rules), as_of=as_of, today=today, audit_log=audit_log, via="api", strict=strict)
 
 
 def render_formats() -> tuple[str, ...]:
@@ -207,12 +208,13 @@ def render_report(report: Report, format: str = "json", detail: str = "brief") -
 
 def what_if(deal: DealInput, changes: Mapping[str, Any] | Sequence[str] = (),
             rules: Rules | str | os.PathLike[str] | None = None, *, as_of: date | None = None,
-            today: date | None = None, verify_sources: bool = True) -> WhatIf:
+            today: date | None = None, verify_sources: bool = True, strict: bool = False) -> WhatIf:
     """Evaluate a deal as given and as changed, and say what changed and which rule made the difference.
 
     ``changes`` maps deal paths to new values (``{"stakes[0].voting_after": 49}``; values as
     YAML would read them, e.g. ``"EUR 20m"`` or ``"unknown"``), or is a list of ``PATH=VALUE``
-    strings as on the command line. ``as_of`` applies the law of that date to the changed deal."""
+    strings as on the command line. ``as_of`` applies the law of that date to the changed deal;
+    ``strict`` switches presumptions and defaults off for both."""
     from antitrust.whatif import parse_set
     from antitrust.whatif import what_if as run
 
@@ -223,7 +225,7 @@ def what_if(deal: DealInput, changes: Mapping[str, Any] | Sequence[str] = (),
     else:
         sets = [parse_set(s) for s in changes]
     loaded = _load(deal, verify_sources=verify_sources)
-    return run(loaded.deal, _rules(rules).book, sets, as_of=as_of, today=today)
+    return run(loaded.deal, _rules(rules).book, sets, as_of=as_of, today=today, strict=strict)
 
 
 def explain_deal(deal: DealInput, subject: str | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from antitrust.info_requests import condition_words
+from antitrust.reliance import assuming
 from antitrust.report import (
     Finding,
     JurisdictionReport,
@@ -22,7 +23,7 @@ from antitrust.views import Brief, BriefJurisdiction, BriefRequest, BriefTheory
 
 #: The brief lists this many information requests; the rest are in the detail view.
 MAX_REQUESTS = 6
-MIN_REQUESTS = 3
+MIN_REQUESTS = 2
 #: A brief fits on one screen: at most this many lines at 100 columns (when the deal allows).
 LINE_BUDGET = 80
 MAX_PRECEDENTS = 3
@@ -65,7 +66,7 @@ def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     text = VERDICT_WORDS[j.filing]
     if j.filing == "mandatory" and j.suspensory:
         text += ", suspensory"
-    return text
+    return text + assuming([p for p in j.presumptions if p.kind == "presumption"], j.filing)
 
 
 def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
@@ -199,7 +200,7 @@ def precedent_line(p: PrecedentMatch) -> str:
 
 def build_brief(report: Report, budget: int = LINE_BUDGET) -> Brief:
     """The brief of a report, fitted to ``budget`` lines of text at 100 columns where it can be:
-    information requests beyond the first three move to the detail view first."""
+    information requests beyond the first two move to the detail view first."""
     from antitrust.render.brief_text import brief_lines
 
     brief = _build(report)
@@ -233,6 +234,7 @@ def _build(report: Report) -> Brief:
         deal=m.deal_title,
         law_date=m.as_of,
         today=m.checked_on,
+        strict=m.strict,
         overall=overall,
         jurisdictions=_brief_jurisdictions(report, by_id, open_facts),
         exposure=exposure,

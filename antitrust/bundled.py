@@ -57,6 +57,8 @@ def rules_path(option: Path | str | None) -> Path:
 
 #: The help text of every command's ``--rules`` option.
 RULES_HELP = "Rule and parameter files (folder; default: the rulebook bundled with antitrust)."
+STRICT_HELP = ("Switch presumptions and the deal format's defaults off: a verdict that needs one stays "
+               "undetermined and names the fact.")
 
 
 def bundled_cases_dir() -> Path | None:

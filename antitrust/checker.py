@@ -27,6 +27,7 @@ with ``--verbose`` and always in ``--format json``.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -209,6 +210,10 @@ class _Checker(ParameterChecks):
         self.fanout()
         for location, code, message in [*regime_checks(self.book, self.today), *fraction_checks(self.book)]:
             self.emit(location, "warning", code, message)
+        for pr in self.book.presumptions:  # listed, so that an analyst sees what the rulebook presumes
+            self.emit(self.book.presumption_locations[pr.id], "info", "presumption",
+                      f"presumption {pr.id}: where {pr.fact} is unknown it is presumed {json.dumps(pr.value)} "
+                      f"({pr.statement}; {pr.basis.citation}); read by {', '.join(pr.serves)}; off with --strict")
 
     # -- derived facts -------------------------------------------------------------------------
     def uses(self) -> dict[str, list[tuple[LoadedRule, ex.Ref]]]:

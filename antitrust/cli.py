@@ -22,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from antitrust.bundled import RULES_HELP, choose_rules
+from antitrust.bundled import RULES_HELP, STRICT_HELP, choose_rules
 from antitrust.errors import AntitrustError, EngineError, InputError, InputErrors, Location
 from antitrust.fileio import same_file, write_text_atomic
 
@@ -124,6 +124,7 @@ def evaluate(
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date deadlines (call-in and review periods) are counted to and parameter review dates checked against (default: today).")] = None,
     fail_on: Annotated[Level | None, typer.Option(help="Exit 1 if a risk band (or filing) reaches this level.")] = None,
     audit_log: Annotated[Path | None, typer.Option("--audit-log", help="Append one JSON line per decision to this file (input hash, rulebook hash, versions, verdicts).", show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Evaluate deal files and print a reasoned risk report."""
     from antitrust.api import _decide, _load, load_rules
@@ -135,7 +136,7 @@ def evaluate(
         loaded = [_load(d, verify_sources=True) for d in deals]  # cheap: bad deals fail fast
         book = load_rules(rules)
         reports = [_decide(d, book, as_of=_parse_date(as_of), today=_parse_date(today), audit_log=log,
-                           via="cli evaluate") for d in loaded]
+                           via="cli evaluate", strict=strict) for d in loaded]
     except (InputError, InputErrors) as exc:
         _fail(_input_errors(exc))
         return

@@ -252,9 +252,14 @@ class Conversion(_Strict):
 class Stake(_Strict):
     holder: str
     issuer: str
-    equity_before: Fact[Pct] = Field(default_factory=lambda: Fact[Pct](value=0.0))
+    equity_before: Fact[Pct] | None = Field(
+        None, description="Share of the capital held before the deal. Left out, it is taken as 0 and the report "
+                          "says so wherever a verdict relies on it ('assumed, please confirm'); --strict leaves it "
+                          "unknown.")
     equity_after: Fact[Pct]
-    voting_before: Fact[Pct] = Field(default_factory=lambda: Fact[Pct](value=0.0))
+    voting_before: Fact[Pct] | None = Field(
+        None, description="Share of the votes held before the deal; left out, taken as 0 and stated as an "
+                          "assumption (see equity_before).")
     voting_after: Fact[Pct]
     share_class: Fact[Literal["voting", "non_voting", "convertible", "mixed"]]
     conversion: Conversion | None = None
@@ -310,10 +315,15 @@ VetoKind = Literal["budget", "business_plan", "senior_management", "major_invest
 class Governance(_Strict):
     holder: str
     issuer: str
-    board_seats: Fact[Count] = Field(default_factory=lambda: Fact[Count](value=0))
+    board_seats: Fact[Count] | None = Field(
+        None, description="Seats the holder has on the issuer's board. Left out, it is taken as 0 and the report "
+                          "says so wherever a verdict relies on it; --strict leaves it unknown.")
     board_size: Fact[Count] | None = None
-    board_observers: Fact[Count] = Field(default_factory=lambda: Fact[Count](value=0))
-    vetoes: Fact[list[VetoKind]] = Field(default_factory=lambda: Fact[list[VetoKind]](value=[]))
+    board_observers: Fact[Count] | None = Field(
+        None, description="Board observers; left out, taken as 0 and stated as an assumption.")
+    vetoes: Fact[list[VetoKind]] | None = Field(
+        None, description="Veto rights over strategic decisions; left out, taken as none and stated as an "
+                          "assumption.")
     information_rights: Fact[bool] | None = None
     exclusivity: Fact[bool] | None = None
     other_rights: list[str] = Field(default_factory=list)
@@ -566,11 +576,13 @@ def check_steps(steps: list[Step], stakes: list[Stake]) -> None:
         for what, before, after in (("equity", stake.equity_before, stake.equity_after),
                                     ("voting", stake.voting_before, stake.voting_after)):
             parts = [getattr(a, what) for st in steps for a in st.acquired if (a.holder, a.issuer) == x]
-            if all(p.known for p in parts) and before.known and after.known:
-                total = (before.value or 0.0) + sum(p.value or 0.0 for p in parts)
+            # A staged deal's steps build the position up from what was held before: left out, that is 0.
+            start = 0.0 if before is None else before.value
+            if all(p.known for p in parts) and start is not None and after.known:
+                total = start + sum(p.value or 0.0 for p in parts)
                 if abs(total - (after.value or 0.0)) > 0.01:
                     raise ValueError(
                         f"the steps' {what} for {x[0]!r} in {x[1]!r} adds up to {total:g}% "
-                        f"({what}_before {before.value:g}% plus the steps), but the stake's {what}_after is "
+                        f"({what}_before {start:g}% plus the steps), but the stake's {what}_after is "
                         f"{after.value:g}%")
 

@@ -45,6 +45,9 @@ SID = "s0"  # one live session per process at a time: no hash collisions, far be
 _SINK = "_sink"
 _START = "_start"
 _START_FACT = {"t": "__start__", "id": "start"}
+#: How a matched fact opens in an action message (see Session._bound), and its length.
+_ID_OPEN = '{"id": "'
+_ID_LEN = len(_ID_OPEN)
 _names = itertools.count(1)
 # Result codes of the engine's assert calls (durable/engine.py, Ruleset._handle_result).
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
@@ -254,10 +257,26 @@ _EXPONENT = re.compile(r"\d[eE][+-]?\d")
 _TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+)(\.\d+)?([eE][+-]?\d+)')
 
 
+#: ``json.dumps(value, ensure_ascii=False)`` and ``json.loads(text)`` without building an encoder
+#: per call or matching whitespace around a message (the engine writes none).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in JSONDecoder.__init__
+
+
+def _loads(message: str) -> Any:
+    try:
+        value, end = _scan(message, 0)
+    except StopIteration:  # pragma: no cover - not JSON: let json say why
+        return json.loads(message)
+    if end != len(message):  # pragma: no cover - the engine writes one JSON value per message
+        return json.loads(message)
+    return value
+
+
 def _dumps(value: Any) -> str:
     """JSON for the engine. Its parser takes an exponent only after a decimal point (``1.0e-05``,
     not Python's ``1e-05``, which fails with error 204), so such numbers get one."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = _encode(value)
     if _EXPONENT.search(text) is None:
         return text
     return _TOKEN.sub(lambda m: m.group(1) or f"{m.group(2)}{m.group(3) or '.0'}{m.group(4)}", text)
@@ -272,6 +291,10 @@ class Session:
         # (it never sees or changes the caller's dicts, so no copy is needed).
         rules: dict[str, Any] = {name: {k: v for k, v in body.items() if k != "run"}
                                  for name, body in definition.items()}
+        #: durable rule name -> the aliases of its patterns (to read action messages, see _bound).
+        self._aliases: dict[str, frozenset[str]] = {
+            name: frozenset(alias for pattern in body["all"] for alias in pattern)
+            for name, body in rules.items() if isinstance(body.get("all"), list)}
         self._types, self._fields = _referenced(rules)
         self._plans = _plans(rules, self._fields) if self._fields is not None else None
         rules[_SINK] = _sink_rule()
@@ -328,6 +351,41 @@ class Session:
             raise EngineError(f"a derived fact matched no rule: {fact}")
         # _OBSERVED: already in the session, derivation is idempotent.
 
+    def _bound(self, message: str, known: dict[str, dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]]] | None:
+        """(durable rule name, {alias: the caller's fact}) of an action message, read without
+        decoding its JSON; None when the message is not in the expected form, and the caller
+        decodes it.
+
+        A message is ``{"<rule>":{"<alias>":{"id": "<fact id>", ...}, ...}}``: the engine frames
+        the facts it matched and copies each one's text as asserted, and :meth:`engine_form`
+        puts ``id`` first. The text ``{"id": "`` cannot occur inside a JSON string (its quotes
+        would be escaped), so each occurrence opens a matched fact. Only a message naming a
+        known rule, every one of its aliases exactly once and facts this session knows by id is
+        read this way: anything else (a fact asserted in another form, an unexpected name) is
+        decoded."""
+        if not message.startswith('{"'):
+            return None
+        end = message.find('"', 2)
+        aliases = self._aliases.get(message[2:end]) if end > 0 else None
+        if aliases is None or not message.startswith('":{"', end):
+            return None
+        bound: dict[str, dict[str, Any]] = {}
+        pos = message.find(_ID_OPEN, end)
+        while pos >= 0:
+            if message[pos - 2:pos] != '":':
+                return None
+            start = message.rfind('"', 0, pos - 2)
+            close = message.find('"', pos + _ID_LEN)
+            fact = known.get(message[pos + _ID_LEN:close]) if close > 0 else None
+            alias = message[start + 1:pos - 2]
+            if fact is None or alias in bound:
+                return None
+            bound[alias] = fact
+            pos = message.find(_ID_OPEN, close)
+        if len(bound) != len(aliases) or not aliases.issuperset(bound):
+            return None
+        return message[2:end], bound
+
     def run(self, facts: list[dict[str, Any]], on_fire: OnFire) -> None:
         """Assert ``facts`` into a fresh session and run every rule to quiescence.
 
@@ -352,12 +410,16 @@ class Session:
                 started = _dre.start_action_for_state(handle, offset)
                 message: str | None = started[1] if started else None
                 while message:
-                    action: dict[str, dict[str, Any]] = json.loads(message)
-                    rule_name, matched = next(iter(action.items()))
-                    if rule_name != _START:
+                    fast = self._bound(message, known)
+                    if fast is not None:
+                        rule_name, bound = fast
+                    else:
+                        action: dict[str, dict[str, Any]] = _loads(message)
+                        rule_name, matched = next(iter(action.items()))
                         # For "all" rules the message maps each alias to the matched fact.
                         bound = {alias: known.get(fact.get("id")) or _engine_fact(fact)
                                  for alias, fact in matched.items()}
+                    if rule_name != _START:
                         try:
                             derived = on_fire(rule_name, bound)
                             for fact in derived:

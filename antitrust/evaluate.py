@@ -16,12 +16,13 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from antitrust import reasons
+from antitrust import reasons, ruletables
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
 from antitrust.facts import FlatDeal, flatten
 from antitrust.ordering import Key, canonical_order
+from antitrust.presumptions import Presumer
 from antitrust.rulebook import Rulebook
 from antitrust.timeline import law_date
 from antitrust.truth import atom_truth
@@ -79,6 +80,8 @@ class Evaluation:
     today: date | None = None
     #: Warnings about the evaluation itself, e.g. a closing date whose range spans a change in the law.
     warnings: list[str] = field(default_factory=list)
+    #: Presumptions and defaults switched off: unknown and unstated fields stay unknown.
+    strict: bool = False
 
     def firings_of(self, rule_id: str) -> list[Firing]:
         return [f for f in self.firings if f.rule_id == rule_id]
@@ -89,6 +92,8 @@ _cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
 #: parameter, which costs more than a small deal's evaluation; batches repeat dates a lot.
 _by_date: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
 _BY_DATE_MAX = 100_000
+#: (compiled ruleset name, date) -> that ruleset with its dated messages for the date.
+_dated: dict[tuple[str, date], CompiledRulebook] = {}
 _compile_lock = threading.RLock()
 
 
@@ -110,10 +115,18 @@ def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
             compiled = compile_rulebook(book, at)
             _cache[key] = (compiled, Session(compiled.definition, compiled.name))
         compiled, session = _cache[key]
-    if compiled.as_of == at:
-        return compiled, session
-    first, here = compiled.as_of.isoformat(), at.isoformat()
-    return replace(compiled, as_of=at, inactive={k: v.replace(first, here) for k, v in compiled.inactive.items()}), session
+        if compiled.as_of == at:
+            return compiled, session
+        # The ruleset as of ``at`` (the same frozen object for every deal of that date).
+        dated = _dated.get((compiled.name, at))
+        if dated is None:
+            first, here = compiled.as_of.isoformat(), at.isoformat()
+            dated = replace(compiled, as_of=at,
+                            inactive={k: v.replace(first, here) for k, v in compiled.inactive.items()})
+            if len(_dated) >= _BY_DATE_MAX:
+                _dated.clear()
+            _dated[(compiled.name, at)] = dated
+    return dated, session
 
 
 def clear_cache() -> None:
@@ -123,12 +136,14 @@ def clear_cache() -> None:
             session.close()
         _cache.clear()
         _by_date.clear()
+        _dated.clear()
         _rule_info.clear()
+        ruletables.clear()
 
 
 #: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields
 #: sorted, and per pattern the predicate telling that part known true.
-_RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any], ...],
+_RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any, bool], ...],
                   tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]]
 #: compiled ruleset name -> durable rule name -> its info: built once per ruleset.
 _rule_info: dict[str, dict[str, _RuleInfo]] = {}
@@ -142,7 +157,8 @@ def _info(compiled: CompiledRulebook) -> dict[str, _RuleInfo]:
         for durable_name, rule_id in compiled.by_durable_name.items():
             crule = compiled.rules[rule_id]
             spec = crule.rule.spec.derive
-            fields = tuple(sorted(spec.fields.items())) if spec is not None else ()
+            fields = tuple((name, value, _is_template(value))
+                           for name, value in sorted(spec.fields.items())) if spec is not None else ()
             true_when = []
             for alias, cond in crule.true_when:
                 key = json.dumps(cond, sort_keys=True)
@@ -182,13 +198,13 @@ class _Recorder:
             return []
         self.seen.add(key)
         self.keys.append((rule_id, rank))
-        inputs = tuple(i for i in ids if i.startswith("d"))
+        inputs = tuple([i for i in ids if i[0] == "d"])  # derived facts' ids start with "d"
         ev = self.ev
         index = len(ev.firings)
         if spec is None:
             ev.firings.append(Firing(rule_id, status, bound, inputs, None, crule))
             return []
-        values = {name: _fill(v, bound) for name, v in fields}
+        values = {name: _fill(v, bound) if template else v for name, v, template in fields}
         dkey = (spec.fact, status, tuple(values.items()))  # fields are sorted already
         existing = self.derived_keys.get(dkey)
         if existing is not None:
@@ -211,9 +227,14 @@ class _Fields(dict[str, Any]):
         return ""
 
 
+def _is_template(value: Any) -> bool:
+    """Whether a derived fact's field names fields of the matched facts ('{fact.field}')."""
+    return isinstance(value, str) and ("{" in value or "}" in value)
+
+
 def _fill(value: Any, facts: dict[str, dict[str, Any]]) -> Any:
     """Resolve '{fact.field}' in a derived fact's field from the matched facts."""
-    if not isinstance(value, str) or ("{" not in value and "}" not in value):
+    if not _is_template(value):
         return value
 
     def resolve(parts: tuple[str, ...]) -> str:
@@ -243,16 +264,22 @@ def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Un
     return tuple(dict.fromkeys(found))
 
 
-def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> Evaluation:
+def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None, *,
+             strict: bool = False) -> Evaluation:
     """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date),
-    with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today)."""
+    with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today).
+
+    The rulebook's presumptions and the deal format's defaults fill unknown and unstated fields
+    before the facts reach the engine (recorded in ``flat.presumed``); ``strict`` switches them
+    off, so verdicts that needed one stay undetermined."""
     day = today or date.today()
     law = None if as_of is not None else law_date(deal, day, book)
     at = as_of or (law.at if law is not None else day)
     compiled, session = compiled_for(book, at)
-    flat = flatten(deal, at, compiled.rates, day, detail=False)
+    presumer = Presumer(book.presumptions, strict=strict)
+    flat = flatten(deal, at, compiled.rates, day, detail=False, presumer=presumer)
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
-                            warnings=list(law.warnings) if law is not None else [])
+                            warnings=list(law.warnings) if law is not None else [], strict=strict)
     recorder = _Recorder(evaluation)
     session.run(flat.facts, recorder)
     recorder.finish()

@@ -21,8 +21,16 @@ class Provenance:
     alternatives: tuple[str, ...] = ()
 
 
+_EXACT = 2**53
+
+
 def engine_number(x: float) -> float | int:
     """A number durable_rules parses reliably: ints when integral, no bare exponent forms."""
+    kind: type = type(x)
+    if kind is float and x.is_integer() and -_EXACT < x < _EXACT:  # the common cases, first
+        return int(x)
+    if kind is int and -_EXACT < x < _EXACT:
+        return x
     if math.isnan(x) or math.isinf(x):
         raise ValueError("not a finite number")
     if float(x).is_integer() and abs(x) < 2**53:

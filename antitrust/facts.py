@@ -23,6 +23,7 @@ from antitrust.factbase import join as _join
 from antitrust.fxyears import FxYears, YearRate
 from antitrust.memberstates import MEMBER_STATE_FIELDS, member_state_figures
 from antitrust.money import Money, format_money
+from antitrust.presumptions import Applied, Presumer
 from antitrust.timeline import closed_by, law_date, months_since_closing
 from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
 
@@ -53,8 +54,11 @@ class FlatDeal:
     def __init__(self, facts: list[dict[str, Any]],
                  provenance: dict[tuple[str, str], Provenance] | None = None,
                  conversions: list[ConversionRecord] | None = None,
-                 detail: Callable[[], FlatDeal] | None = None) -> None:
+                 detail: Callable[[], FlatDeal] | None = None,
+                 presumed: list[Applied] | None = None) -> None:
         self.facts = facts
+        #: The presumptions and defaults applied to unknown or unstated fields, in order.
+        self.presumed: list[Applied] = presumed if presumed is not None else []
         self._provenance = provenance if provenance is not None or detail is not None else {}
         self._conversions = conversions if conversions is not None or detail is not None else []
         self._detail = detail
@@ -140,30 +144,51 @@ _NO_PROVENANCE = Provenance("", "")
 
 class _Builder:
     def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None,
-                 detail: bool = True) -> None:
+                 detail: bool = True, presumer: Presumer | None = None) -> None:
         self.deal = deal
+        self.presumer = presumer or Presumer()
         self.as_of = as_of
         #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
         self.today = today or as_of
         self.rates = rates
         self.detail = detail
         self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
+        #: (fact id, field) -> provenance of a presumed value (notes of that field use it).
+        self._presumed_prov: dict[tuple[str, str], Provenance] = {}
         self._roles = {p.id: p.role for p in deal.parties}
+        self._turnovers: list[dict[str, Turnover]] | None = None
+        #: Per side, whether any of its parties states where it is active (or not).
+        self._states_activity = {role: any(p.domestic_activity for p in deal.parties if p.role == role)
+                                 for role in ("acquirer", "target")}
 
     # -- helpers -----------------------------------------------------------------------------
-    def add(self, t: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def presume(self, t: str, fields: dict[str, Any], unstated: dict[str, str] | None = None) -> None:
+        """Apply presumptions and defaults to the fact about to be added (``fields``, in place).
+        ``unstated``: deal-file fields the deal file left out -> their paths."""
+        applied = self.presumer.fill(t, f"f{len(self.flat.facts)}", fields, unstated or {})
+        self.flat.presumed += applied
+        for a in applied:
+            self._presumed_prov[(a.fact_id, a.field)] = Provenance(
+                path=a.path or "(not stated)", display=a.value_text, confidence="medium", known=True,
+                note=f"assumed, please confirm: {a.statement}")
+
+    def add(self, t: str, fields: dict[str, Any], unstated: dict[str, str] | None = None) -> dict[str, Any]:
         # Explicit, collision-free ids: durable_rules identifies facts by a 32-bit hash otherwise.
+        self.presume(t, fields, unstated)
         fact = {"t": t, "id": f"f{len(self.flat.facts)}"}
+        vocabulary = FACT_TYPES[t]
         for name, value in fields.items():
             if value is None or value == {}:
                 continue  # absent means unknown to the compiled conditions
-            assert name in FACT_TYPES[t], f"{t}.{name} is not in the vocabulary"
+            assert name in vocabulary, f"{t}.{name} is not in the vocabulary"
             fact[name] = value
         self.flat.facts.append(fact)
         return fact
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
         if self.detail:
+            # A presumed value says so, and where to confirm it.
+            prov = self._presumed_prov.get((fact["id"], name), prov)
             self.flat.provenance[(fact["id"], name)] = prov
 
     def fact_prov(self, f: Fact[Any] | None, path: str, unit: str = "") -> Provenance:
@@ -335,8 +360,24 @@ class _Builder:
                 lo, hi = lo + b.get("lo", 0), hi + b.get("hi", 100)
         return _interval(min(lo, 100.0), min(hi, 100.0))
 
+    def turnovers(self) -> list[dict[str, Turnover]]:
+        """Per party (in deal order), its turnover statements by jurisdiction code (the first
+        statement of a jurisdiction counts, as everywhere else)."""
+        if self._turnovers is None:
+            self._turnovers = []
+            for p in self.deal.parties:
+                by_code: dict[str, Turnover] = {}
+                for t in p.turnover:
+                    by_code.setdefault(t.jurisdiction, t)
+                self._turnovers.append(by_code)
+        return self._turnovers
+
     def figures(self) -> None:
         """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
+        turnovers = self.turnovers()
+        by_role = {role: [(pi, p) for pi, p in enumerate(self.deal.parties) if p.role == role]
+                   for role in ("acquirer", "target")}
+        detail = self.detail
         for jur in FIGURE_JURISDICTIONS:
             code = jur.upper()
             sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
@@ -345,14 +386,19 @@ class _Builder:
                 totals: dict[str, tuple[float | None, float | None]] = {}
                 for c in ("EUR", "USD", "GBP"):
                     totals[c] = (0.0, 0.0)
-                for pi, p in enumerate(self.deal.parties):
-                    if p.role != role:
-                        continue
-                    t = next((x for x in p.turnover if x.jurisdiction == code), None)
+                for pi, p in by_role[role]:
+                    t = turnovers[pi].get(code)
                     amount = t.amount if t else None
-                    provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
+                    if detail:
+                        provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
                     for c in ("EUR", "USD", "GBP"):
-                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
+                        lo: float | None
+                        hi: float | None
+                        if amount is None:
+                            lo, hi = 0.0, None  # as _convert_bounds gives for no figure
+                        else:
+                            lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover",
+                                                          self.turnover_year(t))
                         tlo, thi = totals[c]
                         totals[c] = (
                             (tlo or 0.0) + (lo or 0.0),
@@ -374,7 +420,7 @@ class _Builder:
                 )
             fields["target_active"] = self._active("target", code)
             fields["acquirer_active"] = self._active("acquirer", code)
-            acts, act_provs = act_fields(self.deal, code) if jur != "world" else ({}, {})
+            acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
             fields.update(acts)
             state_prov: Provenance | None = None
             if jur == "eu":
@@ -383,6 +429,8 @@ class _Builder:
             if jur == "uk":
                 fields["combined_share_of_supply"] = self._uk_combined_share()
             fact = self.add(jur, fields)
+            if not detail:
+                continue
             if jur == "uk":
                 self.note(fact, "combined_share_of_supply", _join([
                     self.fact_prov(p.uk_share_of_supply, f"parties[{i}].uk_share_of_supply")
@@ -424,6 +472,8 @@ class _Builder:
         return _interval(max(lows), min(100.0, sum(highs)))
 
     def _active(self, role: str, code: str) -> bool | None:
+        if not self._states_activity[role]:
+            return None  # no party of this side states where it is active
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
         if any(v is not None and v.known and v.value for v in values):
             return True
@@ -445,7 +495,7 @@ class _Builder:
             convertible = None
             if cls is not None:
                 convertible = cls == "convertible" and (s.conversion is None or s.conversion.into == "voting")
-            fact = self.add("stake", {
+            fields: dict[str, Any] = {
                 "holder": s.holder,
                 "issuer": s.issuer,
                 "holder_role": self._roles[s.holder],
@@ -454,12 +504,16 @@ class _Builder:
                 "equity_after": eq_a,
                 "voting_before": vo_b,
                 "voting_after": vo_a,
-                "equity_acquired": _difference(eq_a, eq_b),
-                "voting_acquired": _difference(vo_a, vo_b),
                 "share_class": cls,
                 "convertible_into_voting": convertible,
                 "solely_for_investment": _bool(s.solely_for_investment),
-            })
+            }
+            # Presumed before the differences are taken, so "acquired" follows what was presumed.
+            self.presume("stake", fields, {name: f"{base}.{name}" for name in ("equity_before", "voting_before")
+                                           if getattr(s, name) is None})
+            fields["equity_acquired"] = _difference(fields["equity_after"], fields["equity_before"])
+            fields["voting_acquired"] = _difference(fields["voting_after"], fields["voting_before"])
+            fact = self.add("stake", fields)
             for name in ("equity_before", "equity_after", "voting_before", "voting_after"):
                 self.note(fact, name, self.fact_prov(getattr(s, name), f"{base}.{name}", "%"))
             self.note(fact, "equity_acquired", _join([
@@ -476,10 +530,6 @@ class _Builder:
     def governance(self) -> None:
         for i, g in enumerate(self.deal.governance):
             base = f"governance[{i}]"
-            share: Interval = {"lo": 0, "hi": 100}
-            if g.board_seats.known and g.board_size is not None and g.board_size.known and g.board_size.value:
-                pct = 100.0 * g.board_seats.value / g.board_size.value  # type: ignore[operator]
-                share = _interval(pct, pct)
             fields: dict[str, Any] = {
                 "holder": g.holder,
                 "issuer": g.issuer,
@@ -487,13 +537,23 @@ class _Builder:
                 "issuer_role": self._roles[g.issuer],
                 "board_seats": _fact_interval(g.board_seats),
                 "board_observers": _fact_interval(g.board_observers),
-                "board_share": share,
                 "information_rights": _bool(g.information_rights),
                 "exclusivity": _bool(g.exclusivity),
             }
-            vetoes = g.vetoes.value if g.vetoes.known else None
+            vetoes = g.vetoes.value if g.vetoes is not None and g.vetoes.known else None
             for veto in ("budget", "business_plan", "senior_management", "major_investments", "other"):
                 fields[f"veto_{veto}"] = None if vetoes is None else veto in vetoes
+            # Presumed before the board share is worked out from the seats.
+            self.presume("governance", fields, {name: f"{base}.{name}" for name in
+                                                ("board_seats", "board_observers", "vetoes")
+                                                if getattr(g, name) is None})
+            seats = fields["board_seats"]
+            share: Interval = {"lo": 0, "hi": 100}
+            if (g.board_size is not None and g.board_size.known and g.board_size.value
+                    and "lo" in seats and seats.get("lo") == seats.get("hi")):
+                pct = 100.0 * seats["lo"] / g.board_size.value
+                share = _interval(pct, pct)
+            fields["board_share"] = share
             fact = self.add("governance", fields)
             for name in ("board_seats", "board_observers", "information_rights", "exclusivity"):
                 self.note(fact, name, self.fact_prov(getattr(g, name), f"{base}.{name}"))
@@ -533,15 +593,17 @@ def _difference(after: Interval, before: Interval) -> Interval:
 
 
 def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None, *,
-            detail: bool = True) -> FlatDeal:
+            detail: bool = True, presumer: Presumer | None = None) -> FlatDeal:
     """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``.
 
-    Without ``detail``, provenance and conversion records are left out and worked out when
-    first read (see :class:`FlatDeal`)."""
+    ``presumer`` applies presumptions and the deal format's defaults to unknown and unstated
+    fields (without one, only the defaults apply). Without ``detail``, provenance and conversion
+    records are left out and worked out when first read (see :class:`FlatDeal`)."""
     if detail:
-        return _Builder(deal, as_of, rates, today).build()
-    flat = _Builder(deal, as_of, rates, today, detail=False).build()
-    return FlatDeal(flat.facts, detail=lambda: _Builder(deal, as_of, rates, today).build())
+        return _Builder(deal, as_of, rates, today, presumer=presumer).build()
+    flat = _Builder(deal, as_of, rates, today, detail=False, presumer=presumer).build()
+    return FlatDeal(flat.facts, presumed=flat.presumed,
+                    detail=lambda: _Builder(deal, as_of, rates, today, presumer=presumer).build())
 
 
 def relevant_date(deal: Deal, today: date) -> date:

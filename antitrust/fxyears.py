@@ -61,6 +61,8 @@ class FxYears:
             }
             if years:
                 self._years[ccy] = years
+        #: (currency as asked, year) -> rate: a deal asks for the same few rates many times.
+        self._asked: dict[tuple[str, int], YearRate | None] = {}
 
     def currencies(self) -> list[str]:
         return sorted(self._years)
@@ -70,6 +72,13 @@ class FxYears:
 
     def rate(self, currency: str, year: int) -> YearRate | None:
         """The average of ``year`` (else the nearest year's), or None for an unknown currency."""
+        key = (currency, year)
+        if key in self._asked:
+            return self._asked[key]
+        found = self._asked[key] = self._rate(currency, year)
+        return found
+
+    def _rate(self, currency: str, year: int) -> YearRate | None:
         ccy = currency.upper()
         if ccy == EURO:
             return YearRate(EURO, 1.0, year, "verified")

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 #: The United Kingdom left the EU on 31 January 2020; before that it counts as a member state.
 UK_LEFT_EU = date(2020, 2, 1)
+#: "More than two-thirds" of an undertaking's EU turnover (Art. 1(2) and 1(3) EUMR, last subparagraphs), in percent.
+TWO_THIRDS = 200.0 / 3.0
 MEMBER_STATE_FIELDS = (
-    "acquirer_top_state_share", "target_top_state_share", "top_state_same",
+    "acquirer_top_state_share", "target_top_state_share", "top_state_same", "two_thirds_same_state",
     "third_state_combined_turnover_eur", "third_state_smaller_party_turnover_eur",
 )
 
@@ -60,6 +62,17 @@ def _third_highest(rows: list[tuple[float, float | None]]) -> Interval:
 
 
 
+def _two_thirds(stats: dict[str, Any]) -> bool | None:
+    """Whether each side earns more than two-thirds of its EU turnover in one and the same member
+    state: yes or no where the member-state figures tell, None (unknown) where they do not."""
+    acq, tgt, same = stats["acquirer_top_state_share"], stats["target_top_state_share"], stats.get("top_state_same")
+    if same is False or any(s.get("hi") is not None and s["hi"] <= TWO_THIRDS for s in (acq, tgt)):
+        return False
+    if same is True and all(s.get("lo", 0) > TWO_THIRDS for s in (acq, tgt)):
+        return True
+    return None
+
+
 def member_state_figures(
 b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[float | None, float | None]
 ) -> tuple[dict[str, Any], Provenance]:
@@ -75,20 +88,22 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
     if b.as_of < UK_LEFT_EU:
         states.append("UK")  # a member state until 31 January 2020
     per_side: dict[str, dict[str, tuple[float, float | None]]] = {}
+    turnovers = b.turnovers()
     stated: list[Provenance] = []
     for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
         rows: dict[str, tuple[float, float | None]] = {}
+        mine = [(pi, p) for pi, p in enumerate(b.deal.parties) if p.role == role]
         for state in states:
             lo, hi = 0.0, 0.0
             hi_known = True
-            for pi, p in enumerate(b.deal.parties):
-                if p.role != role:
+            for pi, p in mine:
+                t = turnovers[pi].get(state)
+                if t is None:
+                    hi_known = False  # no figure: from 0, without upper bound
                     continue
-                t = next((x for x in p.turnover if x.jurisdiction == state), None)
-                if t is not None:
+                if b.detail:
                     stated.append(b.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
-                plo, phi = b._convert_bounds(t.amount if t else None, "EUR", f"{p.name} {state} turnover",
-                                             b.turnover_year(t))
+                plo, phi = b._convert_bounds(t.amount, "EUR", f"{p.name} {state} turnover", b.turnover_year(t))
                 lo += plo or 0.0
                 if phi is None:
                     hi_known = False
@@ -112,6 +127,7 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
         tops[role] = _unique_top(shares)
     if tops["acquirer"] is not None and tops["target"] is not None:
         out["top_state_same"] = tops["acquirer"] == tops["target"]
+    out["two_thirds_same_state"] = _two_thirds(out)
     combined = [(a[0] + t[0], None if a[1] is None or t[1] is None else a[1] + t[1])
                 for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
     smaller = [(min(a[0], t[0]), _min_upper(a[1], t[1]))

@@ -19,6 +19,7 @@ from antitrust.facts import Provenance
 from antitrust.margins import DEFAULT_BAND, margins, near_misses, number_text
 from antitrust.params import format_value
 from antitrust.regimes import stale_values
+from antitrust.reliance import Reliance, assuming
 from antitrust.report import (
     Conversion,
     FactUse,
@@ -111,6 +112,7 @@ class _Builder:
         self.findings: dict[int, Finding] = {}
         self.warnings: list[str] = []
         self.windows: dict[int, Window] = {}
+        self.reliance = Reliance(ev)
 
     # -- findings ------------------------------------------------------------------------------
     def finding_ids(self) -> None:
@@ -331,12 +333,13 @@ class _Builder:
             decided_ids = sorted(self.ids[i] for i in decided)
             reason = self._verdict_reason(code, decision, decided)
             exposed = exposures(self.ev, mine, self.ids, self.reason)
+            presumed = self.reliance.presumptions(decided, self.ids)
             out.append(JurisdictionReport(
                 code=code,
                 name=regime.name,
                 filing=filing,
                 suspensory=decision.suspensory and filing == "mandatory",
-                headline=self._headline(code, filing, decided, reach, headline_part(exposed)),
+                headline=self._headline(code, filing, decided, reach, headline_part(exposed), assuming(presumed, filing)),
                 decided_by=decided_ids,
                 reach=reach,
                 needed=list(dict.fromkeys(needed)),
@@ -345,6 +348,7 @@ class _Builder:
                 authority=regime.authority,
                 reason=reason,
                 basis_status=self._basis_status(decided),
+                presumptions=presumed,
                 windows=list(dict.fromkeys(self.windows[i] for i in mine if i in self.windows)),
                 exposure=exposed,
             ))
@@ -383,7 +387,7 @@ class _Builder:
         return worst
 
     def _headline(self, code: str, filing: str, decided: list[int], reach: list[ReachRoute],
-                  exposed: str = "") -> str:
+                  exposed: str = "", assumed: str = "") -> str:
         regime = self.compiled.rulebook.regime(code)
         if filing == "not_assessed":
             return f"{regime.name}: not assessed: no law modelled for {self.ev.as_of.isoformat()}"
@@ -392,7 +396,7 @@ class _Builder:
             "voluntary": "jurisdiction to review; filing voluntary",
             "not_required": "no filing required",
             "undetermined": "filing undetermined",
-        }[filing]
+        }[filing] + assumed
         rules = list(dict.fromkeys(sorted(self.ev.firings[i].rule_id for i in decided)))
         if filing == "not_required":
             spec = self.compiled.rules[rules[0]].rule.spec
@@ -455,6 +459,7 @@ class _Builder:
                 rules_loaded=len(self.compiled.rulebook.rules),
                 rules_inactive=dict(sorted(self.compiled.inactive.items())),
                 near_miss_band=self.band if self.band is not None else DEFAULT_BAND,
+                strict=self.ev.strict,
             ),
             summary=summary,
             jurisdictions=jurisdictions,

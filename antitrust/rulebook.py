@@ -16,8 +16,9 @@ from antitrust import expr as ex
 from antitrust import reasons
 from antitrust.errors import InputError, InputErrors, Location, RulebookError
 from antitrust.params import Parameter, ParameterFile
+from antitrust.presumptions import check_presumptions
 from antitrust.regimes import Regime, RegimeFile, TheoryDecl, implicit_regime, implicit_theory
-from antitrust.rulespec import OverallTable, Rule, RuleFile
+from antitrust.rulespec import OverallTable, PresumptionSpec, Rule, RuleFile
 from antitrust.validation import did_you_mean, validate_document
 from antitrust.vocabulary import FACT_TYPES, RESERVED, FieldSpec, compatible_units
 from antitrust.yamlio import Document, load
@@ -71,6 +72,9 @@ class Rulebook:
     regimes: dict[str, Regime] = field(default_factory=dict)
     theories: dict[str, TheoryDecl] = field(default_factory=dict)
     regime_locations: dict[str, Location] = field(default_factory=dict)
+    #: Presumptions declared in rule files (``presumptions:``), in id order, and where each is written.
+    presumptions: tuple[PresumptionSpec, ...] = ()
+    presumption_locations: dict[str, Location] = field(default_factory=dict)
 
     def regime(self, code: str) -> Regime:
         return self.regimes.get(code) or implicit_regime(code)
@@ -126,6 +130,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: 
     parameters: dict[str, Parameter] = {}
     param_locations: dict[str, Location] = {}
     overall: OverallTable | None = None
+    presumed: list[tuple[PresumptionSpec, Location, Location]] = []
     declared = _Declared()
     digest = hashlib.sha256()
     for path in files:
@@ -138,8 +143,9 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: 
         data = doc.data
         if isinstance(data, dict) and "parameters" in data:
             _load_params(doc, parameters, param_locations, errors)
-        elif isinstance(data, dict) and ("rules" in data or "bands" in data or "overall" in data):
-            table = _load_rules(doc, rules, errors)
+        elif isinstance(data, dict) and ("rules" in data or "bands" in data or "overall" in data
+                                         or "presumptions" in data):
+            table = _load_rules(doc, rules, errors, presumed)
             if table is not None:
                 if overall is not None:
                     errors.append(RulebookError(doc.locate(("overall",)), "a second overall-risk table; "
@@ -166,6 +172,7 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: 
     for rule in rules:
         errors += _check_rule(rule, parameters, derived)
     _check_duplicates(rules, errors)
+    check_presumptions(presumed, rules, errors)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     book = Rulebook(
@@ -179,6 +186,8 @@ def load_rulebook(paths: Sequence[str | Path] | str | Path = "rules", *, check: 
         regimes=regimes,
         theories=theories,
         regime_locations={k[len("regimes"):]: v for k, v in declared.where.items() if k.startswith("regimes")},
+        presumptions=tuple(sorted((p for p, _, _ in presumed), key=lambda p: p.id)),
+        presumption_locations={p.id: loc for p, loc, _ in presumed},
     )
     if check:
         from antitrust.rulegate import blocking_errors
@@ -277,12 +286,15 @@ def _load_params(doc: Document, out: dict[str, Parameter], locs: dict[str, Locat
         locs[p.name] = where
 
 
-def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError]) -> OverallTable | None:
+def _load_rules(doc: Document, out: list[LoadedRule], errors: list[InputError],
+                presumed: list[tuple[PresumptionSpec, Location, Location]]) -> OverallTable | None:
     try:
         rf = validate_document(RuleFile, doc, RulebookError)
     except (InputError, InputErrors) as exc:
         errors += exc.errors if isinstance(exc, InputErrors) else [exc]
         return None
+    presumed += [(p, doc.locate(("presumptions", i, "id")), doc.locate(("presumptions", i, "fact")))
+                 for i, p in enumerate(rf.presumptions)]
     lines: list[str] | None = None
     for i, rule in enumerate(rf.rules):
         loc = doc.locate(("rules", i, "id"))

@@ -96,6 +96,7 @@ class RuleTest(_Strict):
     as_of: date | None = None
     today: date | None = Field(None, description="Date deadlines and 'has the deal closed' are counted to "
                                "(default: as_of, else the default test date).")
+    strict: bool = Field(False, description="Evaluate with presumptions and defaults switched off (--strict).")
 
 
 class InForce(_Strict):
@@ -224,8 +225,31 @@ class OverallTable(_Strict):
         return self
 
 
+class PresumptionSpec(_Strict):
+    """A legal element a practitioner presumes unless the facts suggest otherwise.
+
+    The engine applies it only where the fact is unknown, before the facts reach the rules, and
+    the report lists it as "assumed, please confirm" next to every verdict that relied on it.
+    ``--strict`` switches presumptions off: the fact stays unknown and such verdicts become
+    undetermined, naming the fact."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", description="Stable id, e.g. 'EU-NO-TWO-THIRDS'.")
+    fact: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+                      description="The deal fact presumed, as fact.field (a base fact, not a derived one).")
+    value: bool | float | str = Field(description="The presumed value, of the field's kind.")
+    statement: str = Field(min_length=3, description="What is presumed, as it completes 'assuming ...': "
+                           "'the two-thirds rule does not apply'.")
+    why: str = Field(min_length=3, description="Why a practitioner presumes it unless facts suggest otherwise.")
+    basis: LegalBasis
+    path: str | None = Field(None, description="Where a deal file states the facts that confirm or rebut it.")
+    serves: list[str] = Field(min_length=1, description="Ids of the rules that read the presumed fact.")
+
+
 class RuleFile(_Strict):
     rules: list[Rule] = Field(default_factory=list)
+    presumptions: list[PresumptionSpec] = Field(
+        default_factory=list, description="Legal elements presumed where the fact is unknown (switched off by "
+                                          "--strict).")
     overall: OverallTable | None = Field(None, description="The overall-risk table (one in a rulebook).")
     bands: list[BandTable] = Field(default_factory=list,
                                    description="Decision tables: a theory's band from its evidence steps.")

@@ -154,7 +154,7 @@ def run_rule_tests(book: Rulebook, rule_ids: set[str] | None = None) -> list[Rul
             try:
                 deal = Deal.model_validate(data)
                 ev = evaluate(deal, book, as_of=test.as_of or DEFAULT_AS_OF,
-                              today=test.today or test.as_of or DEFAULT_AS_OF)
+                              today=test.today or test.as_of or DEFAULT_AS_OF, strict=test.strict)
             except (InputError, InputErrors, ValueError) as exc:
                 results.append(RuleTestResult(rule.id, test.name, test.expect, "error", where.test(rule, j),
                                               error=f"the test's deal is invalid: {_one_line(exc)}", suite=suite))

@@ -214,6 +214,8 @@ class _Worker:
     book: Any
     as_of: date | None
     today: date
+    #: Presumptions and defaults off (--strict).
+    strict: bool = False
 
 
 _worker: _Worker | None = None
@@ -221,7 +223,8 @@ _worker: _Worker | None = None
 _preloaded: dict[str, Any] = {}
 
 
-def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: bool = True) -> None:
+def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: bool = True,
+                strict: bool = False) -> None:
     """Pool initializer: load the rulebook once (and compile it once for a fixed ``as_of``)."""
     global _worker
     if quiet_interrupts:
@@ -233,7 +236,7 @@ def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: b
     book = _preloaded.get(rules) or load_rulebook(rules)
     if as_of is not None:
         compiled_for(book, as_of)
-    _worker = _Worker(book, as_of, today)
+    _worker = _Worker(book, as_of, today, strict)
 
 
 def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
@@ -255,7 +258,7 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         doc = _parsed(item)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
-        ev = evaluate(validate_deal_document(doc), w.book, as_of=w.as_of, today=w.today)
+        ev = evaluate(validate_deal_document(doc), w.book, as_of=w.as_of, today=w.today, strict=w.strict)
         record, summary = _result(ev)
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
@@ -486,13 +489,14 @@ def run_batch(
     on_progress: Callable[[Tally], None] | None = None,
     on_start: Callable[[], None] | None = None,
     chunk_size: int = CHUNK,
+    strict: bool = False,
 ) -> None:
     """Screen ``items`` and ``write`` each record line, in input order.
 
     With one worker the deals are screened in this process; otherwise in a pool of processes
     fed through a bounded window of chunks (so memory stays flat on any input size)."""
     if workers <= 1:
-        init_worker(rules, as_of, today, quiet_interrupts=False)
+        init_worker(rules, as_of, today, quiet_interrupts=False, strict=strict)
         assert _worker is not None
         if on_start:
             on_start()
@@ -513,7 +517,7 @@ def run_batch(
             on_progress(tally)
 
     run_in_pool(chunked(items, chunk_size), emit, workers=workers, rules=rules, as_of=as_of, today=today,
-                tally=tally, on_start=on_start, window=max(2, workers * WINDOW_PER_WORKER))
+                tally=tally, on_start=on_start, window=max(2, workers * WINDOW_PER_WORKER), strict=strict)
 
 
 def preload(rules: str, book: Any) -> None:

@@ -75,6 +75,8 @@ class ServerConfig:
     #: Seconds a request may take in its worker before it is answered 504 (None: no limit).
     timeout: float | None = DEFAULT_TIMEOUT
     today: date | None = None
+    #: Presumptions and defaults off for every request (a request may also ask for it).
+    strict: bool = False
 
 
 class _Strict(BaseModel):
@@ -87,6 +89,7 @@ class WhatIfRequest(_Strict):
         default_factory=dict, description="Changes: {path: value} or ['path=value', ...], as `what-if --set`.")
     as_of: date | None = Field(None, description="Apply the law of this date to the changed deal.")
     today: date | None = None
+    strict: bool = Field(False, description="Presumptions and the deal format's defaults off, as `what-if --strict`.")
 
 
 class ExplainRequest(_Strict):
@@ -280,6 +283,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         format: Annotated[ReportFormat | None, Query(description="Report format; default by Accept, else json.")] = None,
         as_of: Annotated[date | None, Query(description="Apply the law in force on this date.")] = None,
         today: Annotated[date | None, Query(description="Date to check parameter review dates against.")] = None,
+        strict: Annotated[bool, Query(description="Presumptions and the deal format's defaults off, as "
+                                      "`evaluate --strict`.")] = False,
     ) -> Response:
         """A deal, as a JSON (or YAML) deal file, in; its report out. Problems with the deal come back
         as problem details listing each message with its line, column and field, as the CLI prints them."""
@@ -288,7 +293,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise ProblemError(422, "Unsupported format", f"this server renders {', '.join(_formats())}")
         text = await _body_text(request)
         outcome = await state.workers().run(evaluate_job, text, "body", fmt, as_of, today or config.today,
-                                            timeout=config.timeout)
+                                            strict or config.strict, timeout=config.timeout)
         if outcome.audit is not None:
             await asyncio.to_thread(state.audit.append, outcome.audit)
         return answer(outcome)
@@ -300,7 +305,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def what_if(body: WhatIfRequest) -> Response:
         text = _deal_text(body.deal)
         outcome = await state.workers().run(what_if_job, text, "body.deal", body.set, body.as_of,
-                                            body.today or config.today, timeout=config.timeout)
+                                            body.today or config.today, body.strict or config.strict,
+                                            timeout=config.timeout)
         return answer(outcome)
 
     @app.post("/v1/explain", dependencies=protected, summary="Explain a verdict, band, finding or rule",

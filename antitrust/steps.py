@@ -39,7 +39,9 @@ def step_deal(deal: Deal, k: int) -> Deal:
     for i, stake in enumerate(deal.stakes):
         pair = (stake.holder, stake.issuer)
         for what in ("equity", "voting"):
-            before = _sum([getattr(stake, f"{what}_before")] + [getattr(a, what) for st in deal.steps[:k]
+            # Left out, what was held before the first step is 0 (the steps add up from it, see check_steps).
+            held = getattr(stake, f"{what}_before")
+            before = _sum([0.0 if held is None else held] + [getattr(a, what) for st in deal.steps[:k]
                                                                for a in st.acquired if (a.holder, a.issuer) == pair])
             now = [getattr(a, what) for a in step.acquired if (a.holder, a.issuer) == pair]
             after = _sum([before, *now]) if before is not None else None
@@ -68,6 +70,8 @@ def _position(deal: Deal, step_as_deal: Deal) -> list[str]:
     out = []
     for s in step_as_deal.stakes:
         def pct(f: Any) -> str:
+            if f is None:
+                return "0% (not stated)"
             return f"{f.value:g}%" if f.known else "unknown"
         out.append(f"{names[s.holder]} in {names[s.issuer]}: equity {pct(s.equity_before)} → {pct(s.equity_after)}, "
                    f"votes {pct(s.voting_before)} → {pct(s.voting_after)}")
@@ -82,7 +86,7 @@ def step_reports(ev: Evaluation, today: date) -> list[StepReport]:
     out = []
     for k, step in enumerate(deal.steps):
         d = step_deal(deal, k)
-        sub = evaluate(d, ev.compiled.rulebook, today=today)
+        sub = evaluate(d, ev.compiled.rulebook, today=today, strict=ev.strict)
         report = build_report(sub, today, near_miss_band=None)
         out.append(StepReport(
             label=step.label,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from antitrust import ruletables
 from antitrust.evaluate import Evaluation
 from antitrust.report import EvidenceStep, Needed, TheoryReport
 from antitrust.rulespec import STEPS, Risk
@@ -28,14 +29,16 @@ _STEP_TEXT = {
 
 
 def _banded(ev: Evaluation, theory: str) -> list[tuple[int, Risk]]:
-    rules = ev.compiled.rules
-    return [(i, r) for i, f in enumerate(ev.firings)
-            if rules[f.rule_id].rule.spec.theory == theory and (r := rules[f.rule_id].rule.spec.risk) is not None]
+    table = ruletables.band_rules(ev.compiled)
+    return [(i, tr[1]) for i, f in enumerate(ev.firings) if (tr := table.get(f.rule_id)) is not None and tr[0] == theory]
 
 
-def held_band(ev: Evaluation, theory: str) -> tuple[str, list[int]]:
-    """(highest band among the theory's rules that hold, or 'none'; the firings that set it)."""
-    held = [(i, r) for i, r in _banded(ev, theory) if ev.firings[i].status == "yes"]
+def held_band(ev: Evaluation, theory: str, banded: list[tuple[int, Risk]] | None = None) -> tuple[str, list[int]]:
+    """(highest band among the theory's rules that hold, or 'none'; the firings that set it).
+    ``banded``: the theory's banded firings, when the caller has them already."""
+    if banded is None:
+        banded = _banded(ev, theory)
+    held = [(i, r) for i, r in banded if ev.firings[i].status == "yes"]
     if not held:
         return "none", []
     top = max(_LEVEL[r.band] for _i, r in held)
@@ -43,11 +46,14 @@ def held_band(ev: Evaluation, theory: str) -> tuple[str, list[int]]:
     return next(r.band for _i, r in held if _LEVEL[r.band] == top), ids
 
 
-def could_reach(ev: Evaluation, theory: str) -> tuple[str | None, list[int]]:
+def could_reach(ev: Evaluation, theory: str,
+                banded: list[tuple[int, Risk]] | None = None) -> tuple[str | None, list[int]]:
     """(a band above the held one that undetermined rules would give, or None; those firings)."""
-    band, _ids = held_band(ev, theory)
+    if banded is None:
+        banded = _banded(ev, theory)
+    band, _ids = held_band(ev, theory, banded)
     floor = _LEVEL.get(band, -1)
-    maybe = [(i, r) for i, r in _banded(ev, theory)
+    maybe = [(i, r) for i, r in banded
              if ev.firings[i].status == "maybe" and _LEVEL[r.band] > floor]
     if not maybe:
         return None, []
@@ -96,8 +102,9 @@ def _checked(b: _Builder, theory: str) -> list[str]:
 def theory_report(b: _Builder, theory: str, title: str) -> TheoryReport:
     ev = b.ev
     mine = [i for i, f in enumerate(ev.firings) if ev.compiled.rules[f.rule_id].rule.spec.theory == theory]
-    band, top_ids = held_band(ev, theory)
-    reach, reach_ids = could_reach(ev, theory)
+    banded = _banded(ev, theory)
+    band, top_ids = held_band(ev, theory, banded)
+    reach, reach_ids = could_reach(ev, theory, banded)
     needed: list[Needed] = []
     for i in reach_ids:
         needed += b.needed(i)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from antitrust import ruletables
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation
 from antitrust.rulespec import Verdict
@@ -44,9 +45,7 @@ def regimes(ev: Evaluation) -> list[str]:
     """The regimes a report gives a verdict for, in declaration order: every regime some rule of
     the rulebook belongs to (in force on the law date or not, so that a regime whose law is not
     modelled for the date shows as not assessed rather than vanishing)."""
-    book = ev.compiled.rulebook
-    used = {r.spec.jurisdiction for r in book.rules} - {None}
-    return [code for code in book.regimes if code in used]
+    return ruletables.regimes(ev.compiled.rulebook)
 
 
 def modelled_from(ev: Evaluation, code: str) -> date | None:
@@ -64,12 +63,11 @@ def modelled_from(ev: Evaluation, code: str) -> date | None:
 def decide(ev: Evaluation, code: str) -> Decision:
     """The filing verdict of one regime (see the module docstring)."""
     book = ev.compiled.rulebook
-    if not book.regime(code).modelled_on(ev.as_of, book.parameters):
+    if not ruletables.modelled_on(book, code, ev.as_of):
         return Decision("not_assessed", (), False, modelled_from(ev, code))
-    rules = ev.compiled.rules
+    table = ruletables.verdict_rules(ev.compiled)
     verdicts: list[tuple[int, Verdict]] = [
-        (i, v) for i, f in enumerate(ev.firings)
-        if rules[f.rule_id].rule.spec.jurisdiction == code and (v := rules[f.rule_id].rule.spec.verdict) is not None
+        (i, jv[1]) for i, f in enumerate(ev.firings) if (jv := table.get(f.rule_id)) is not None and jv[0] == code
     ]
     for kind, status, outcome in _PRECEDENCE:
         hits = [i for i, v in verdicts if v.filing == kind and ev.firings[i].status == status]
@@ -109,17 +107,17 @@ def open_negative_tests(ev: Evaluation, code: str) -> list[tuple[str, dict[str, 
 
 def active_theories(ev: Evaluation) -> list[str]:
     """Theories of harm with at least one rule in force, in declaration order."""
-    active = {r.rule.spec.theory for r in ev.compiled.rules.values()} - {None}
-    return [t for t in ev.compiled.rulebook.theories if t in active]
+    return ruletables.active_theories(ev.compiled)
 
 
 def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
     """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
     firings that set the band, or of those that could raise it when no band holds)."""
-    from antitrust.theory_report import could_reach, held_band
+    from antitrust.theory_report import _banded, could_reach, held_band
 
-    band, ids = held_band(ev, theory)
-    _reach, reach_ids = could_reach(ev, theory)
+    banded = _banded(ev, theory)
+    band, ids = held_band(ev, theory, banded)
+    _reach, reach_ids = could_reach(ev, theory, banded)
     return band, False, ids or reach_ids
 
 
@@ -130,10 +128,11 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
     for code in regimes(ev):
         filing, _ids, suspensory = jurisdiction_verdict(ev, code)
         out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
-    from antitrust.theory_report import could_reach, held_band
+    from antitrust.theory_report import _banded, could_reach, held_band
 
     for theory in active_theories(ev):
-        band = held_band(ev, theory)[0]
-        reach = could_reach(ev, theory)[0]
+        banded = _banded(ev, theory)
+        band = held_band(ev, theory, banded)[0]
+        reach = could_reach(ev, theory, banded)[0]
         out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
     return out

@@ -11,6 +11,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: Shown after the dates in a report read with --strict.
+STRICT_NOTE = " · read strictly: no presumptions or defaults"
+
 
 class _View(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,6 +59,7 @@ class Brief(_View):
     deal: str = Field(description="The deal in one line.")
     law_date: date
     today: date
+    strict: bool = Field(False, description="Read strictly: presumptions and the deal format's defaults off.")
     overall: str | None = Field(None, description="Overall risk band and why.")
     jurisdictions: list[BriefJurisdiction]
     exposure: list[str] = Field(default_factory=list, description="Exposure on a deal that has closed.")

@@ -108,6 +108,9 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
             "number", _PCT, doc="Largest share of the target's EU turnover earned in one member state"),
         "top_state_same": FieldSpec(
             "bool", doc="The acquiring side and the target earn their largest EU turnover in the same member state"),
+        "two_thirds_same_state": FieldSpec(
+            "bool", doc="Each side earns more than two-thirds of its EU turnover in one and the same member state "
+                        "(the two-thirds rule of Art. 1(2) and 1(3) EUMR)"),
         "third_state_combined_turnover_eur": FieldSpec(
             "number", "EUR", doc="Third-highest combined turnover of the parties in one member state (EUR)"),
         "third_state_smaller_party_turnover_eur": FieldSpec(

@@ -70,14 +70,15 @@ def _guarded(job: Callable[[], Outcome]) -> Outcome:
                        title="The engine failed")
 
 
-def evaluate_job(text: str, name: str, fmt: str, as_of: date | None, today: date | None) -> Outcome:
+def evaluate_job(text: str, name: str, fmt: str, as_of: date | None, today: date | None,
+                 strict: bool = False) -> Outcome:
     def job() -> Outcome:
         from antitrust.api import _decide, _parse_text, render_report
         from antitrust.audit import decision_record
 
         started = time.perf_counter()
         loaded = _parse_text(text, name)
-        report = _decide(loaded, _rules, as_of=as_of, today=today, audit_log=None, via="http")
+        report = _decide(loaded, _rules, as_of=as_of, today=today, audit_log=None, via="http", strict=strict)
         body = render_report(report, fmt)
         record = decision_record(report, duration_s=time.perf_counter() - started, via="POST /v1/evaluate",
                                  today=today)
@@ -86,12 +87,13 @@ def evaluate_job(text: str, name: str, fmt: str, as_of: date | None, today: date
     return _guarded(job)
 
 
-def what_if_job(text: str, name: str, changes: Any, as_of: date | None, today: date | None) -> Outcome:
+def what_if_job(text: str, name: str, changes: Any, as_of: date | None, today: date | None,
+                strict: bool = False) -> Outcome:
     def job() -> Outcome:
         from antitrust.api import _parse_text, what_if
 
         loaded = _parse_text(text, name)
-        result = what_if(loaded.deal, changes, _rules, as_of=as_of, today=today)
+        result = what_if(loaded.deal, changes, _rules, as_of=as_of, today=today, strict=strict)
         return Outcome(200, result.model_dump_json(indent=2) + "\n")
 
     return _guarded(job)

@@ -147,9 +147,12 @@ def in_process(n: int, rules: Path) -> dict[str, Any]:
 
     # Where the time of evaluate() goes, stage by stage.
     out["validate_ms"] = statistics.median(per_deal(Deal.model_validate, raw, repeat=3))
-    flats = [flatten(d, at, compiled_for(book, at)[0].rates) for d, at in pairs]
-    out["flatten_ms"] = statistics.median(per_deal(lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates),
-                                                   pairs, repeat=3))
+    # As evaluate() flattens: without provenance and conversion records (built when first read).
+    flats = [flatten(d, at, compiled_for(book, at)[0].rates, TODAY, detail=False) for d, at in pairs]
+    out["flatten_ms"] = statistics.median(per_deal(
+        lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates, TODAY, detail=False), pairs, repeat=3))
+    out["flatten_detail_ms"] = statistics.median(per_deal(
+        lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates, TODAY), pairs, repeat=3))
 
     def engine_and_record(i: int) -> None:
         d, at = pairs[i]
@@ -299,6 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--deals", type=int, default=2000, help="deals for the in-process latency figures")
     ap.add_argument("--big", action="store_true", help="also screen 100,000 deals (about 15 minutes on 2 cores)")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000], help="batch sizes to screen")
+    ap.add_argument("--workers", type=int, nargs="+", help="worker counts to screen with (default: 1 and all cores)")
     ap.add_argument("--rules", type=Path, default=ROOT / "rules")
     ap.add_argument("--json", type=Path, help="also write every figure here")
     ap.add_argument("--case-copies", type=int, default=2_600, help="deals in the screen of copies of the cases")
@@ -322,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{w['median']:.2f} ms  [target CPU median <= {TARGETS['evaluate_median_cpu_ms']:g} ms: "
           f"{verdict(e['median'], TARGETS['evaluate_median_cpu_ms'])}]")
     print(f"  stages (CPU medians): validate {p['validate_ms']:.2f} ms (before evaluate), flatten "
-          f"{p['flatten_ms']:.2f} ms, engine + recording {p['engine_and_recording_ms']:.2f} ms; screen record "
+          f"{p['flatten_ms']:.2f} ms ({p['flatten_detail_ms']:.2f} ms with provenance), engine + recording {p['engine_and_recording_ms']:.2f} ms; screen record "
           f"{p['screen_record_ms']:.2f} ms; full report {p['build_report_ms']:.2f} ms "
           f"({p['build_report_no_margins_ms']:.2f} ms without margins)")
     f = p["floor"]
@@ -369,15 +373,15 @@ def screens(args: argparse.Namespace, cores: int, out: list[dict[str, Any]]) -> 
             with jsonl.open("w", encoding="utf-8") as fh:
                 for d in synth.deals(n, seed=1):
                     fh.write(json.dumps(d, ensure_ascii=False) + "\n")
-            for w in sorted({1, cores}):
+            for w in sorted(set(args.workers or {1, cores})):
                 r = screen(jsonl, n, w, args.rules)
                 r.pop("output")
                 out.append(r)
                 line = screen_line(r, "synthetic deals")
-                if n == 100_000 and w == cores:
+                if n == 100_000 and w == 2:
                     line += (f"  [target <= {TARGETS['screen_100k_2cores_s']:g} s on 2 workers: "
                              f"{verdict(r['wall_s'], TARGETS['screen_100k_2cores_s'])}]")
-                if n >= 10_000 and w == cores:
+                if n >= 10_000 and w > 1:
                     line += (f"  [target <= {TARGETS['rss_per_worker_10k_mb']:g} MB per worker: "
                              f"{verdict(r['rss_worker_end_mb'], TARGETS['rss_per_worker_10k_mb'])}]")
                 print(line, flush=True)
@@ -389,7 +393,7 @@ def screens(args: argparse.Namespace, cores: int, out: list[dict[str, Any]]) -> 
         with cases.open("w", encoding="utf-8") as fh:
             for i in range(args.case_copies):
                 fh.write(docs[i % len(docs)] + "\n")
-        r = screen(cases, args.case_copies, cores, args.rules)
+        r = screen(cases, args.case_copies, max(args.workers or [cores]), args.rules)
         r.pop("output")
         out.append(r)
         print(screen_line(r, f"copies of the {len(docs)} cases"), flush=True)

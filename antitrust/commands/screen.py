@@ -17,7 +17,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from antitrust.bundled import RULES_HELP, rules_path
+from antitrust.bundled import RULES_HELP, STRICT_HELP, rules_path
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 2, 3, 130
 #: Seconds between progress lines when stderr is not a terminal.
@@ -41,6 +41,7 @@ def screen_command(
                                                    "to every deal (default: each deal's own date).")] = None,
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date used for deals that state "
                                                    "no date (default: today).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Screen many deals: a verdict per jurisdiction and a band per theory of harm for each, one JSON
     line per deal, and a summary of the whole batch."""
@@ -108,7 +109,7 @@ def screen_command(
     interrupted = False
     fatal: str | None = None
     try:
-        _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day)
+        _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day, strict)
     except KeyboardInterrupt:
         interrupted = True
     except ScreenInputError as exc:
@@ -140,7 +141,7 @@ def screen_command(
 
 
 def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int]], tally: Any,
-         reporter: _Progress, workers: int, as_of: date | None, today: date) -> None:
+         reporter: _Progress, workers: int, as_of: date | None, today: date, strict: bool = False) -> None:
     from antitrust.screening import canonical_source, read_items, run_batch
 
     def items() -> Any:
@@ -158,7 +159,7 @@ def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int
         reporter.update()
 
     run_batch(items(), rules, write, workers=workers, as_of=as_of, today=today, tally=tally,
-              on_progress=progress, on_start=reporter.start)
+              on_progress=progress, on_start=reporter.start, strict=strict)
 
 
 class _Progress:

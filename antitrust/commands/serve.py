@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from antitrust.bundled import RULES_HELP
+from antitrust.bundled import RULES_HELP, STRICT_HELP
 
 
 def register(app: typer.Typer, rules_app: typer.Typer) -> None:
@@ -26,6 +26,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key; when it is set, every /v1 request needs the key in the X-API-Key header.")] = "ANTITRUST_API_KEY",
         timeout: Annotated[float, typer.Option(min=0, help="Seconds a request may run before it is answered 504 and its worker restarted (0: no limit).")] = 60.0,
         today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date to check parameter review dates against (default: the day of each request).", show_default=False)] = None,
+        strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP + " Applies to every request.")] = False,
     ) -> None:
         """Serve the engine over HTTP: POST /v1/evaluate, /v1/what-if, /v1/explain; GET /v1/rules,
         /v1/schemas/{deal|report}, /healthz; OpenAPI at /openapi.json. Reload the rulebook with
@@ -37,7 +38,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
 
         config = ServerConfig(rules=rules, workers=workers, audit_log=audit_log, max_body=max_body,
                               api_key=os.environ.get(api_key_env) or None, timeout=timeout or None,
-                              today=today.date() if today else None)
+                              today=today.date() if today else None, strict=strict)
         try:
             application = create_app(config)
         except (InputError, InputErrors) as exc:

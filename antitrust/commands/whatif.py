@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from antitrust.bundled import RULES_HELP, rules_path
+from antitrust.bundled import RULES_HELP, STRICT_HELP, rules_path
 
 EXIT_BAD_INPUT, EXIT_ENGINE = 2, 3
 
@@ -71,6 +71,7 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
         today: Annotated[datetime | None, typer.Option(
             formats=_DATE, help="Date deadlines are counted to and parameter review dates checked against "
                                 "(default: today).")] = None,
+        strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
     ) -> None:
         """Evaluate a deal as given and as changed, and show what changed and which rule made the difference."""
 
@@ -83,7 +84,8 @@ def register(app: typer.Typer, rules_app: typer.Typer) -> None:
             sets = [parse_set(s) for s in set_ or []]
             book = load_rulebook(rules_path(rules))
             loaded = load_deal(deal, verify_sources=True)
-            return render(what_if(loaded, book, sets, as_of=_day(as_of), today=_day(today)), fmt.value)
+            return render(what_if(loaded, book, sets, as_of=_day(as_of), today=_day(today), strict=strict),
+                          fmt.value)
 
         _run(job)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from antitrust.views import Brief
+from antitrust.views import STRICT_NOTE, Brief
 
 WIDTH = 100
 _COLOURS = {"mandatory": "1;31", "undetermined": "1;33", "voluntary": "33", "not_required": "32",
@@ -42,7 +42,7 @@ def _heading(title: str, color: bool) -> str:
 
 def brief_lines(b: Brief, *, color: bool = False) -> list[str]:
     lines = wrap(b.deal, "")
-    lines.append(f"Law as of {b.law_date} · deadlines counted to {b.today}")
+    lines.append(f"Law as of {b.law_date} · deadlines counted to {b.today}" + (STRICT_NOTE if b.strict else ""))
     if b.overall:
         band, _, why = b.overall.partition(": ")
         lines += ["", *wrap(f"OVERALL RISK {band.upper()}" + (f": {why}" if why else ""), "", "  ")]

@@ -8,7 +8,7 @@ import jinja2
 
 from antitrust.report import Report
 from antitrust.templating import environment, markdown_cell
-from antitrust.views import Brief
+from antitrust.views import STRICT_NOTE, Brief
 
 
 @cache
@@ -17,7 +17,8 @@ def _template() -> jinja2.Template:
 
 
 def brief_markdown(b: Brief) -> str:
-    lines = [f"# Merger-control risk report: {b.deal}", "", f"Law as of **{b.law_date}** · deadlines counted to {b.today}"]
+    lines = [f"# Merger-control risk report: {b.deal}", "",
+             f"Law as of **{b.law_date}** · deadlines counted to {b.today}" + (STRICT_NOTE if b.strict else "")]
     if b.overall:
         band, _, why = b.overall.partition(": ")
         lines += ["", f"**Overall risk: {band}**" + (f". {why}" if why else "")]

@@ -142,15 +142,15 @@ def compare(ev0: Evaluation, before: Report, ev1: Evaluation, after: Report, bas
 
 
 def what_if(deal: Deal, book: Rulebook, sets: Sequence[tuple[str, Any]], as_of: date | None = None,
-            today: date | None = None) -> WhatIf:
+            today: date | None = None, strict: bool = False) -> WhatIf:
     """Evaluate ``deal`` as given (under its own date) and as changed by ``sets`` (under ``as_of``,
-    or the changed deal's own date), and say what changed."""
+    or the changed deal's own date), and say what changed (``strict``: presumptions off)."""
     if not sets and as_of is None:
         raise WhatIfError("what-if", "nothing to compare: give --set PATH=VALUE, --as-of DATE, or both")
     changed_deal, assignments = apply_changes(deal, sets) if sets else (deal, [])
-    ev0 = evaluate(deal, book, today=today)
+    ev0 = evaluate(deal, book, today=today, strict=strict)
     r0 = build_report(ev0, today, near_miss_band=None)
-    ev1 = evaluate(changed_deal, book, as_of=as_of, today=today)
+    ev1 = evaluate(changed_deal, book, as_of=as_of, today=today, strict=strict)
     r1 = build_report(ev1, today, near_miss_band=None)
     return compare(ev0, r0, ev1, r1, Scenario(as_of=ev0.as_of, changes=[]),
                    Scenario(as_of=ev1.as_of, changes=assignments))
