@@ -19,8 +19,9 @@ def _names(js: list[JurisdictionReport]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def build_next_steps(report: Report, closing: date | None) -> list[str]:
-    """The steps, most urgent first. ``closing`` is the deal's closing date, if stated."""
+def build_next_steps(report: Report, closing: date | None, notified: frozenset[str] = frozenset()) -> list[str]:
+    """The steps, most urgent first. ``closing`` is the deal's closing date, if stated; ``notified``
+    the jurisdictions the deal file says were notified (or cleared the deal), which need no filing."""
     today = report.meta.checked_on
     closed = closing is not None and closing <= today
     steps: list[str] = []
@@ -30,7 +31,7 @@ def build_next_steps(report: Report, closing: date | None) -> list[str]:
                 continue
             cite = f", {e.citations[0]}" if e.citations else ""
             steps.append(f"Assess the exposure in {j.name}: {e.kind.replace('_', '-')}{cite}; notify if a filing was due.")
-    mandatory = [j for j in report.jurisdictions if j.filing == "mandatory"]
+    mandatory = [j for j in report.jurisdictions if j.filing == "mandatory" and j.code not in notified]
     undetermined = [j for j in report.jurisdictions if j.filing == "undetermined"]
     if mandatory:
         if closed:

@@ -541,5 +541,6 @@ def with_requests_and_steps(report: Report, deal: Any) -> Report:
     requests = report.info_requests or build_info_requests(report, [p.name for p in deal.parties])
     report = report.model_copy(update={"info_requests": requests})
     closing = getattr(deal.transaction.closing, "value", None)
-    steps = report.next_steps or build_next_steps(report, closing if isinstance(closing, date) else None)
+    notified = frozenset(a.authority for a in getattr(deal, "authority_acts", []) if a.act in ("notified", "cleared"))
+    steps = report.next_steps or build_next_steps(report, closing if isinstance(closing, date) else None, notified)
     return report.model_copy(update={"next_steps": steps})

@@ -81,6 +81,15 @@ def test_a_stated_notification_removes_the_exposure(rulebook: Rulebook) -> None:
     assert de.exposure == []
 
 
+def test_next_steps_do_not_ask_to_file_where_the_deal_was_notified(rulebook: Rulebook) -> None:
+    """A closed deal that meets a filing test: file without delay, unless the deal file says it was
+    notified there (then there is nothing to file)."""
+    unfiled = report(german_deal(), rulebook)
+    assert any(s.startswith("File in Germany without delay") for s in unfiled.next_steps), unfiled.next_steps
+    filed = report(german_deal([{"authority": "DE", "act": "cleared", "on": "2025-06-01"}]), rulebook)
+    assert not any("Germany" in s and s.startswith("File in") for s in filed.next_steps), filed.next_steps
+
+
 def test_hsr_exposure_names_the_daily_penalty_in_force(rulebook: Rulebook) -> None:
     deal = Deal.model_validate({
         "schema_version": 1, "id": "hsr", "title": "HSR",
