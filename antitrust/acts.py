@@ -79,7 +79,7 @@ def _uk_one_stop_shop(deal: Deal) -> tuple[bool | None, Provenance]:
     whole = [(i, a) for i, a in eu if a.act in _EU_WHOLE_DEAL]
     early = [(i, a) for i, a in whole if a.on is not None and a.on <= UK_EUMR_LAST_DAY]
     if early:
-        return True, _prov(early, "yes")
+        return True, _prov(early, "stated")
     if any(a.on is None for _i, a in whole):
         undated = [(i, a) for i, a in whole if a.on is None]
         prov = _prov(undated, "unknown")
@@ -87,12 +87,17 @@ def _uk_one_stop_shop(deal: Deal) -> tuple[bool | None, Provenance]:
     return False, _prov(whole, "no")
 
 
+def act_text(acts: list[Any]) -> str:
+    """The acts in words, with their dates: 'thresholds not met on 2024-04-02, call in'."""
+    return ", ".join(f"{a.act.replace('_', ' ')} on {a.on.isoformat()}" if a.on else a.act.replace("_", " ")
+                     for a in acts)
+
+
 def _prov(hits: list[tuple[int, Any]], display: str) -> Provenance:
     if not hits:
         return Provenance(path="authority_acts", display=display)
-    dated = [f"{a.act} {a.on.isoformat()}" if a.on else a.act for _i, a in hits]
     return Provenance(
         path=" + ".join(f"authority_acts[{i}]" for i, _a in hits),
-        display=f"{display} ({', '.join(dated)})",
+        display=f"{display}: {act_text([a for _i, a in hits])}",
         sources=tuple(dict.fromkeys(str(a.source) for _i, a in hits if a.source is not None)),
     )

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from antitrust import __version__, reasons
+from antitrust.acts import ACT_FIELDS
 from antitrust.clock import route_with_window, windows
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
@@ -288,6 +289,11 @@ class _Builder:
             if fact_name in FACT_TYPES:
                 if field in {"holder", "issuer", "party", "customer", "supplier"}:
                     return self._party_name(fact.get(field))
+                if (field in ACT_FIELDS or field == "eu_one_stop_shop") and fact.get(field) is True:
+                    # Name the authority's act and its date, not just "yes".
+                    act = self.prov(fact, field)
+                    if act is not None and act.path.startswith("authority_acts"):
+                        return act.display
                 return in_sentence(fact_name, field, fact.get(field))
             value = fact.get(field)
             return self._party_name(value) if isinstance(value, str) else display(fact_name, field, value)

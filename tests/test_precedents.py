@@ -251,3 +251,12 @@ def test_the_clear_us_filings_are_found(pairs: list[Pair]) -> None:
                  "broadcom-vmware", "salesforce-slack", "cisco-splunk", "meta-kustomer"):
         assert us[deal].engine == "mandatory", f"{deal}: {us[deal].engine_text}"
     assert us["microsoft-inflection"].engine == "reachable", "a licence-and-hire deal above the threshold is open to 801.90"
+
+
+def test_a_reason_resting_on_an_authority_act_names_the_act_and_its_date(
+        evaluated: list[tuple[Path, Deal, Report]]) -> None:
+    """Not "does not meet the German filing test (yes)": the act and its date, as stated."""
+    reasons = {(deal.id, j.code): j.reason for _p, deal, report in evaluated for j in report.jurisdictions}
+    assert "(stated: thresholds not met on 2024-11-29)" in reasons[("microsoft-inflection", "DE")]
+    assert "(stated: thresholds met on 2024-09-04)" in reasons[("microsoft-inflection", "UK")]
+    assert not [key for key, text in reasons.items() if text and "(yes)" in text]
