@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any, Literal
 
 from antitrust import __version__, reasons
-from antitrust.acts import ACT_FIELDS
 from antitrust.clock import route_with_window, windows
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation, Firing
@@ -289,8 +288,8 @@ class _Builder:
             if fact_name in FACT_TYPES:
                 if field in {"holder", "issuer", "party", "customer", "supplier"}:
                     return self._party_name(fact.get(field))
-                if (field in ACT_FIELDS or field == "eu_one_stop_shop") and fact.get(field) is True:
-                    # Name the authority's act and its date, not just "yes".
+                if fact.get(field) is True:
+                    # A field an authority's act makes true: name the act and its date, not "yes".
                     act = self.prov(fact, field)
                     if act is not None and act.path.startswith("authority_acts"):
                         return act.display

@@ -9,8 +9,9 @@ rulebook's content hash for what depends on the rulebook alone.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from antitrust.compiler import CompiledRulebook
@@ -39,20 +40,20 @@ def _put(table: dict, key: object, value: object) -> None:  # type: ignore[type-
 
 
 def verdict_rules(compiled: CompiledRulebook) -> dict[str, tuple[str | None, Verdict]]:
-    found = _verdicts.get(compiled.name)
-    if found is None:
-        found = {rule_id: (c.rule.spec.jurisdiction, c.rule.spec.verdict) for rule_id, c in compiled.rules.items()
-                 if c.rule.spec.verdict is not None}
-        _put(_verdicts, compiled.name, found)
-    return found
+    return _per_rule(_verdicts, compiled, lambda spec: (spec.jurisdiction, spec.verdict) if spec.verdict else None)
 
 
 def band_rules(compiled: CompiledRulebook) -> dict[str, tuple[str | None, Risk]]:
-    found = _bands.get(compiled.name)
+    return _per_rule(_bands, compiled, lambda spec: (spec.theory, spec.risk) if spec.risk else None)
+
+
+def _per_rule(table: dict[str, dict[str, Any]], compiled: CompiledRulebook,
+              pick: Callable[[Any], Any]) -> dict[str, Any]:
+    """``{rule id: pick(spec)}`` for the rules where ``pick`` gives something, once per ruleset."""
+    found = table.get(compiled.name)
     if found is None:
-        found = {rule_id: (c.rule.spec.theory, c.rule.spec.risk) for rule_id, c in compiled.rules.items()
-                 if c.rule.spec.risk is not None}
-        _put(_bands, compiled.name, found)
+        found = {rule_id: got for rule_id, c in compiled.rules.items() if (got := pick(c.rule.spec)) is not None}
+        _put(table, compiled.name, found)
     return found
 
 
