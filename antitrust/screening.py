@@ -282,6 +282,7 @@ def _error(base: dict[str, Any], deal_id: str | None, kind: str, errors: list[st
 def _parsed(item: Item) -> Any:
     """Parse one item into a Document (data and positions); InputError carries file:row:col."""
     from antitrust.errors import DealFileError
+    from antitrust.jsonlines import check_line
     from antitrust.yamlio import Document, check_data, load
 
     if item.kind == "file":
@@ -297,7 +298,7 @@ def _parsed(item: Item) -> Any:
         except RecursionError:
             raise DealFileError(Location(item.source, item.row, 1), "nested too deeply") from None
         # Every field of a one-line deal points at its line.
-        check_data(data, Location(item.source, item.row, 1))
+        check_line(data, item.payload, Location(item.source, item.row, 1))
         return Document(item.source, data, {(): (item.row, 1)})
     header, cells, line = item.payload
     try:
