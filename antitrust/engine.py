@@ -45,9 +45,10 @@ SID = "s0"  # one live session per process at a time: no hash collisions, far be
 _SINK = "_sink"
 _START = "_start"
 _START_FACT = {"t": "__start__", "id": "start"}
-#: How a matched fact opens in an action message (see Session._bound), and its length.
+#: How a matched fact opens in an action message (see Session._bound).
 _ID_OPEN = '{"id": "'
-_ID_LEN = len(_ID_OPEN)
+#: A matched fact's opening in an action message: its alias and its id.
+_MATCHED = re.compile(r'"([^"]*)":\{"id": "([^"]*)"')
 _names = itertools.count(1)
 # Result codes of the engine's assert calls (durable/engine.py, Ruleset._handle_result).
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
@@ -429,19 +430,17 @@ class Session:
         aliases = self._aliases.get(message[2:end]) if end > 0 else None
         if aliases is None or not message.startswith('":{"', end):
             return None
+        # Each fact opens as '"<alias>":{"id": "<id>"' (the alias runs back to the quote before
+        # it); an opening not in that form leaves the counts unequal, and the message is decoded.
+        found = _MATCHED.findall(message, end)
+        if len(found) != message.count(_ID_OPEN, end):
+            return None
         bound: dict[str, dict[str, Any]] = {}
-        pos = message.find(_ID_OPEN, end)
-        while pos >= 0:
-            if message[pos - 2:pos] != '":':
-                return None
-            start = message.rfind('"', 0, pos - 2)
-            close = message.find('"', pos + _ID_LEN)
-            fact = known.get(message[pos + _ID_LEN:close]) if close > 0 else None
-            alias = message[start + 1:pos - 2]
+        for alias, fact_id in found:
+            fact = known.get(fact_id)
             if fact is None or alias in bound:
                 return None
             bound[alias] = fact
-            pos = message.find(_ID_OPEN, close)
         if len(bound) != len(aliases) or not aliases.issuperset(bound):
             return None
         return message[2:end], bound
