@@ -92,10 +92,9 @@ class ParameterChecks:
 
     def value_fit(self, name: str, p: Parameter) -> None:
         for j, v in enumerate(p.values):
-            where = self.param_at(name, "values", j, "value")
             if v.value is None:
                 if v.status != "unverified":
-                    self.emit(where, "warning", "parameter-status",
+                    self.emit(self.param_at(name, "values", j, "value"), "warning", "parameter-status",
                               f"parameter {name}: value from {v.from_} is null but marked {v.status}; an unknown "
                               "figure is 'unverified'")
                 continue
@@ -110,9 +109,10 @@ class ParameterChecks:
             elif x < 0:
                 problem = f"a threshold in {p.unit} cannot be negative ({x:g})"
             if problem:
-                self.emit(where, "error", "parameter-unit", f"parameter {name}: {problem}")
+                self.emit(self.param_at(name, "values", j, "value"), "error", "parameter-unit",
+                          f"parameter {name}: {problem}")
             elif p.unit in {"count", "days", "working_days", "months"} and not float(x).is_integer():
-                self.emit(where, "warning", "parameter-unit",
+                self.emit(self.param_at(name, "values", j, "value"), "warning", "parameter-unit",
                           f"parameter {name}: {x:g} {p.unit.replace('_', ' ')} is not a whole number")
         if name.startswith("fx.") and p.unit != "rate":
             self.emit(self.param_at(name, "unit"), "error", "parameter-unit",

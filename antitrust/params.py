@@ -18,7 +18,8 @@ UNITS = (*CURRENCIES, "percent", "count", "days", "working_days", "months", "hhi
 
 
 class ParamValue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
 
     from_: date = Field(alias="from", description="Date the value takes effect.")
     until: date | None = Field(
@@ -35,7 +36,8 @@ class ParamValue(BaseModel):
 
 
 class Parameter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
     title: str
@@ -68,7 +70,8 @@ class Parameter(BaseModel):
 
 
 class ParameterFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     parameters: list[Parameter]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: A reference: lower-case dotted names (fact and field, or param and the parameter's name).
 _NAME = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*")
@@ -39,8 +40,12 @@ class Reference:
 Piece = str | Reference
 
 
+@lru_cache(maxsize=4096)
 def parse(template: str) -> tuple[Piece, ...]:
-    """Literal text and references, in order; raises :class:`TemplateError` outside the grammar."""
+    """Literal text and references, in order; raises :class:`TemplateError` outside the grammar.
+
+    Cached per template (the result is immutable): loading a rulebook and checking it read the
+    same templates several times, and a report renders each of them again."""
     out: list[Piece] = []
     text: list[str] = []
     i, n = 0, len(template)

@@ -18,7 +18,8 @@ Band = Literal["low", "medium", "high"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class LegalBasis(_Strict):
@@ -105,7 +106,8 @@ class InForce(_Strict):
     from_: date | None = Field(None, alias="from", description="First day the provision applies.")
     until: date | None = Field(None, description="Last day the provision applies.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
 
     def covers(self, when: date) -> bool:
         return (self.from_ is None or self.from_ <= when) and (self.until is None or when <= self.until)

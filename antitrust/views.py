@@ -16,7 +16,8 @@ STRICT_NOTE = " · read strictly: no presumptions or defaults"
 
 
 class _View(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, not at import (start-up time).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class BriefJurisdiction(_View):

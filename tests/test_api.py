@@ -147,3 +147,28 @@ def test_control_characters_are_input_errors_not_crashes(rules: api.Rules) -> No
     data["title"] = "Meta\x88Scale"
     with pytest.raises(api.InputError, match=r"<deal>:\d+:\d+: control character U\+0088 is not allowed"):
         api.evaluate_deal(data, rules)
+
+
+def test_threads_sharing_a_fresh_process_build_each_model_once_and_agree(tmp_path: Path) -> None:
+    # Models build their validators on first use (defer_build): eight threads that all validate
+    # and report at once in a new process must get the same, complete reports.
+    import subprocess
+    import sys
+
+    script = f"""
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from antitrust.api import evaluate_deal, load_rules, render_report
+rules = load_rules({str(ROOT / "rules")!r})
+def one(_):
+    r = evaluate_deal({str(CASE)!r}, rules, today=date(2026, 11, 23))
+    return render_report(r, "json") + render_report(r, "text")
+with ThreadPoolExecutor(8) as pool:
+    out = list(pool.map(one, range(8)))
+print(json.dumps([len(set(out)), len(out[0])]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    distinct, size = json.loads(done.stdout)
+    assert distinct == 1 and size > 1000

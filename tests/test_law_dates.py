@@ -140,3 +140,38 @@ def test_a_2005_german_deal_needs_only_one_party_above_eur_25m(rulebook: Ruleboo
     assert "DE-GWB35-1-PRE2009" in before.decided_by
     after = _filing(_report(_deal("2010-06-30", "250m USD", target_de="0 EUR"), rulebook), "DE")
     assert after.filing != "mandatory", after
+
+
+def test_a_2001_austrian_deal_is_judged_under_the_kartg_1988(rulebook: Rulebook) -> None:
+    """§42a(1) KartG 1988 before the KartGNov 2002: ATS 3.5bn combined, two parties of ATS 5m each."""
+    report = _report(_deal("2001-06-29", "250m USD"), rulebook)
+    at = _filing(report, "AT")
+    assert at.filing == "mandatory", at
+    assert "AT-KARTG42A-1993-TURNOVER" in at.decided_by, at.decided_by
+    used = {p.name: p for p in report.parameters}
+    assert used["at.kartg42a_1993.combined"].citation.startswith("§42a(1) KartG 1988")
+    # In 2004 the KartGNov 2002 also needs EUR 15m of Austrian turnover, which the deal file does not state.
+    later = _filing(_report(_deal("2004-06-30", "250m USD"), rulebook), "AT")
+    assert later.filing == "undetermined", later
+
+
+def _uk_deal(closing: str, target_assets: str) -> Deal:
+    return Deal.model_validate({
+        "schema_version": 1, "id": f"uk-{closing}", "title": f"A UK share purchase closing {closing}",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer", "uk_share_of_supply": 5},
+            {"id": "t", "name": "Target", "role": "target", "uk_share_of_supply": 5, "assets": target_assets},
+        ],
+        "transaction": {"types": ["share_acquisition"], "closing": closing},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": 100, "voting_after": 100, "share_class": "voting"}],
+    })
+
+
+def test_a_2002_uk_deal_is_judged_under_the_fair_trading_act(rulebook: Rulebook) -> None:
+    """Before 20 Jun 2003: the GBP 70m assets test and the 25% share of supply test of the 1973 Act."""
+    report = _report(_uk_deal("2002-06-28", "100m GBP"), rulebook)
+    uk = _filing(report, "UK")
+    assert uk.filing == "voluntary" and "UK-FTA-ASSETS" in uk.decided_by, uk
+    assert {p.name: p for p in report.parameters}["uk.fta1973.assets_taken_over"].value == "GBP 70m"
+    small = _filing(_report(_uk_deal("2002-06-28", "20m GBP"), rulebook), "UK")
+    assert small.filing == "not_required" and "UK-FTA-THRESHOLDS-FAILED" in small.decided_by, small
