@@ -45,9 +45,10 @@ SID = "s0"  # one live session per process at a time: no hash collisions, far be
 _SINK = "_sink"
 _START = "_start"
 _START_FACT = {"t": "__start__", "id": "start"}
-#: How a matched fact opens in an action message (see Session._bound), and its length.
+#: How a matched fact opens in an action message (see Session._bound).
 _ID_OPEN = '{"id": "'
-_ID_LEN = len(_ID_OPEN)
+#: A matched fact's opening in an action message: its alias and its id.
+_MATCHED = re.compile(r'"([^"]*)":\{"id": "([^"]*)"')
 _names = itertools.count(1)
 # Result codes of the engine's assert calls (durable/engine.py, Ruleset._handle_result).
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
@@ -166,6 +167,27 @@ def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan
             plan.append((outer, inner if sep else None, name))
         out[fact_type] = tuple(plan)
     return out
+
+
+def _form_function(plan: Plan) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The engine form of a fact of one type (see :meth:`Session.engine_form`) as a generated
+    function: the plan's fields in the plan's order, each outer field read once (the plan is
+    sorted, so the nested fields of one outer field are next to each other)."""
+    lines = ["def form(f):", "    out = {}"]
+    current: str | None = None
+    for outer, inner, name in plan:
+        if outer != current:
+            lines.append(f"    v = f.get({outer!r}, _A)")
+            current = outer
+        if inner is None:
+            lines.append(f"    if v is not _A and not isinstance(v, dict): out[{name!r}] = v")
+        else:
+            lines.append(f"    if isinstance(v, dict) and {inner!r} in v: out[{name!r}] = v[{inner!r}]")
+    lines += [f"    out['sid'] = {SID!r}", "    return out"]
+    namespace: dict[str, Any] = {"_A": _ABSENT}
+    exec(compile("\n".join(lines), "<engine form>", "exec"), namespace)  # noqa: S102 - source built above
+    form: Callable[[dict[str, Any]], dict[str, Any]] = namespace["form"]
+    return form
 
 
 def _pattern_type(cond: Any) -> str | None:
@@ -356,6 +378,9 @@ class Session:
             if self._plans is not None:
                 self._plans = {t: tuple((o, i, self._rename.get(n, n)) for o, i, n in plan)
                                for t, plan in self._plans.items()}
+        #: fact type -> its engine form, generated from its plan (None: no plans, see engine_form).
+        self._forms = ({t: _form_function(plan) for t, plan in self._plans.items()}
+                       if self._plans is not None else None)
         rules[_SINK] = _sink_rule()
         rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
         with _lock:
@@ -370,21 +395,11 @@ class Session:
     def engine_form(self, fact: dict[str, Any]) -> dict[str, Any] | None:
         """The fact as asserted: flattened, only the fields the conditions name, with the session
         id; None for a fact of a type no rule tests (see :func:`_referenced`)."""
-        if self._plans is not None:
-            plan = self._plans.get(fact.get("t"))  # type: ignore[arg-type]
-            if plan is None:
-                return None
-            out: dict[str, Any] = {}
-            for outer, inner, name in plan:
-                value = fact.get(outer, _ABSENT)
-                if inner is None:
-                    if value is not _ABSENT and not isinstance(value, dict):
-                        out[name] = value
-                elif isinstance(value, dict) and inner in value:
-                    out[name] = value[inner]
-            out["sid"] = SID
-            return out
+        if self._forms is not None:
+            form = self._forms.get(fact.get("t"))  # type: ignore[arg-type]
+            return form(fact) if form is not None else None
         types, keep = self._types, self._fields
+        out: dict[str, Any]
         if types is not None and fact.get("t") not in types:
             return None
         out = {}
@@ -429,19 +444,17 @@ class Session:
         aliases = self._aliases.get(message[2:end]) if end > 0 else None
         if aliases is None or not message.startswith('":{"', end):
             return None
+        # Each fact opens as '"<alias>":{"id": "<id>"' (the alias runs back to the quote before
+        # it); an opening not in that form leaves the counts unequal, and the message is decoded.
+        found = _MATCHED.findall(message, end)
+        if len(found) != message.count(_ID_OPEN, end):
+            return None
         bound: dict[str, dict[str, Any]] = {}
-        pos = message.find(_ID_OPEN, end)
-        while pos >= 0:
-            if message[pos - 2:pos] != '":':
-                return None
-            start = message.rfind('"', 0, pos - 2)
-            close = message.find('"', pos + _ID_LEN)
-            fact = known.get(message[pos + _ID_LEN:close]) if close > 0 else None
-            alias = message[start + 1:pos - 2]
+        for alias, fact_id in found:
+            fact = known.get(fact_id)
             if fact is None or alias in bound:
                 return None
             bound[alias] = fact
-            pos = message.find(_ID_OPEN, close)
         if len(bound) != len(aliases) or not aliases.issuperset(bound):
             return None
         return message[2:end], bound

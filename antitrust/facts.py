@@ -391,14 +391,16 @@ class _Builder:
                     amount = t.amount if t else None
                     if detail:
                         provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
+                    if amount is None:
+                        # No figure: from 0 without upper bound (as _convert_bounds gives), in
+                        # every currency; adding 0.0 leaves a total's lower bound as it is.
+                        for c in ("EUR", "USD", "GBP"):
+                            totals[c] = (totals[c][0] or 0.0, None)
+                        continue
                     for c in ("EUR", "USD", "GBP"):
                         lo: float | None
                         hi: float | None
-                        if amount is None:
-                            lo, hi = 0.0, None  # as _convert_bounds gives for no figure
-                        else:
-                            lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover",
-                                                          self.turnover_year(t))
+                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
                         tlo, thi = totals[c]
                         totals[c] = (
                             (tlo or 0.0) + (lo or 0.0),

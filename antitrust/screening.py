@@ -282,6 +282,7 @@ def _error(base: dict[str, Any], deal_id: str | None, kind: str, errors: list[st
 def _parsed(item: Item) -> Any:
     """Parse one item into a Document (data and positions); InputError carries file:row:col."""
     from antitrust.errors import DealFileError
+    from antitrust.jsonlines import check_line
     from antitrust.yamlio import Document, check_data, load
 
     if item.kind == "file":
@@ -297,7 +298,7 @@ def _parsed(item: Item) -> Any:
         except RecursionError:
             raise DealFileError(Location(item.source, item.row, 1), "nested too deeply") from None
         # Every field of a one-line deal points at its line.
-        check_data(data, Location(item.source, item.row, 1))
+        check_line(data, item.payload, Location(item.source, item.row, 1))
         return Document(item.source, data, {(): (item.row, 1)})
     header, cells, line = item.payload
     try:
@@ -311,22 +312,22 @@ def _parsed(item: Item) -> Any:
 
 
 def _result(ev: Any) -> tuple[dict[str, Any], Summary]:
-    from antitrust.verdicts import active_theories, jurisdiction_verdict, regimes, theory_band
+    from antitrust.verdicts import decide_all, theory_bands
 
     jurisdictions: dict[str, Any] = {}
-    for code in regimes(ev):
-        filing, ids, suspensory = jurisdiction_verdict(ev, code)
+    firings = ev.firings
+    for code, d in decide_all(ev).items():
         jurisdictions[code] = {
-            "filing": filing,
-            "suspensory": bool(suspensory and filing == "mandatory"),
-            "decided_by": sorted({ev.firings[i].rule_id for i in ids}),
+            "filing": d.filing,
+            "suspensory": bool(d.suspensory and d.filing == "mandatory"),
+            "decided_by": sorted({firings[i].rule_id for i in d.firings}),
         }
     theories: dict[str, Any] = {}
-    for theory in active_theories(ev):
-        band, undetermined, _ids = theory_band(ev, theory)
+    for theory, (band, undetermined, _ids) in theory_bands(ev).items():
         theories[theory] = {"band": band, "undetermined": undetermined}
-    held = sorted({f.rule_id for f in ev.firings if f.status == "yes"})
-    maybe = sorted({f.rule_id for f in ev.firings if f.status == "maybe"} - set(held))
+    held_set = {f.rule_id for f in firings if f.status == "yes"}
+    held = sorted(held_set)
+    maybe = sorted({f.rule_id for f in firings if f.status == "maybe"} - held_set)
     record = {
         "id": ev.deal.id,
         "status": "ok",

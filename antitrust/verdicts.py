@@ -15,7 +15,7 @@ from typing import Any
 from antitrust import ruletables
 from antitrust.compiler import CompiledAtom
 from antitrust.evaluate import Evaluation
-from antitrust.rulespec import Verdict
+from antitrust.rulespec import Risk, Verdict
 from antitrust.truth import atom_truth
 from antitrust.vocabulary import FACT_TYPES
 
@@ -62,13 +62,29 @@ def modelled_from(ev: Evaluation, code: str) -> date | None:
 
 def decide(ev: Evaluation, code: str) -> Decision:
     """The filing verdict of one regime (see the module docstring)."""
-    book = ev.compiled.rulebook
-    if not ruletables.modelled_on(book, code, ev.as_of):
-        return Decision("not_assessed", (), False, modelled_from(ev, code))
     table = ruletables.verdict_rules(ev.compiled)
     verdicts: list[tuple[int, Verdict]] = [
         (i, jv[1]) for i, f in enumerate(ev.firings) if (jv := table.get(f.rule_id)) is not None and jv[0] == code
     ]
+    return _settle(ev, code, verdicts)
+
+
+def decide_all(ev: Evaluation) -> dict[str, Decision]:
+    """The filing verdict of every regime of :func:`regimes`, in its order, reading the firings once."""
+    table = ruletables.verdict_rules(ev.compiled)
+    by_code: dict[str | None, list[tuple[int, Verdict]]] = {}
+    for i, f in enumerate(ev.firings):
+        jv = table.get(f.rule_id)
+        if jv is not None:
+            by_code.setdefault(jv[0], []).append((i, jv[1]))
+    return {code: _settle(ev, code, by_code.get(code, [])) for code in regimes(ev)}
+
+
+def _settle(ev: Evaluation, code: str, verdicts: list[tuple[int, Verdict]]) -> Decision:
+    """One regime's verdict from its verdict-giving firings (index, verdict), in firing order."""
+    book = ev.compiled.rulebook
+    if not ruletables.modelled_on(book, code, ev.as_of):
+        return Decision("not_assessed", (), False, modelled_from(ev, code))
     for kind, status, outcome in _PRECEDENCE:
         hits = [i for i, v in verdicts if v.filing == kind and ev.firings[i].status == status]
         if hits:
@@ -119,6 +135,26 @@ def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
     band, ids = held_band(ev, theory, banded)
     _reach, reach_ids = could_reach(ev, theory, banded)
     return band, False, ids or reach_ids
+
+
+def theory_bands(ev: Evaluation) -> dict[str, tuple[str, bool, list[int]]]:
+    """:func:`theory_band` of every theory of :func:`active_theories`, in its order, reading the
+    firings once."""
+    from antitrust.theory_report import could_reach, held_band
+
+    table = ruletables.band_rules(ev.compiled)
+    by_theory: dict[str | None, list[tuple[int, Risk]]] = {}
+    for i, f in enumerate(ev.firings):
+        tr = table.get(f.rule_id)
+        if tr is not None:
+            by_theory.setdefault(tr[0], []).append((i, tr[1]))
+    out = {}
+    for theory in active_theories(ev):
+        banded = by_theory.get(theory, [])
+        band, ids = held_band(ev, theory, banded)
+        reach_ids = could_reach(ev, theory, banded)[1]
+        out[theory] = (band, False, ids or reach_ids)
+    return out
 
 
 def outcomes(ev: Evaluation) -> dict[str, str]:
