@@ -63,4 +63,5 @@ def join(provs: list[Provenance]) -> Provenance:
         sources=tuple(dict.fromkeys(s for p in provs for s in p.sources)),
         confidence=max((p.confidence for p in provs), key=lambda c: order[c]),
         known=all(p.known for p in provs),
+        note=" ".join(dict.fromkeys(p.note for p in provs if p.note)) or None,
     )

@@ -11,7 +11,7 @@ provenance (deal-file path, source, confidence) for the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -300,6 +300,8 @@ class _Builder:
         fields["completed"] = closed_by(self.deal, self.today)
         fields["closing_date"] = tx.closing.display if tx.closing is not None else None
         fields["months_since_closing"] = months_since_closing(self.deal, self.today)
+        acquirers = sum(1 for p in self.deal.parties if p.role == "acquirer")
+        fields["acquirers"] = _interval(acquirers, acquirers)
         fact = self.add("deal", fields)
         targets = [p.id for p in self.deal.parties if p.role == "target"]
         owned = self.add("ownership", {"target_equity": self._acquirer_equity(targets[0])})
@@ -320,6 +322,7 @@ class _Builder:
         self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "closing_date", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
+        self.note(fact, "acquirers", Provenance("parties", str(acquirers)))
 
     def party_fact(self, i: int, p: Party) -> None:
         world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
@@ -389,9 +392,11 @@ class _Builder:
                 for pi, p in by_role[role]:
                     t = turnovers[pi].get(code)
                     amount = t.amount if t else None
+                    wider = self._wider_bound(pi, code, amount)
                     if detail:
-                        provs[role].append(self.fact_prov(amount, f"parties[{pi}].turnover[{code}]"))
-                    if amount is None:
+                        prov = self.fact_prov(amount, f"parties[{pi}].turnover[{code}]")
+                        provs[role].append(prov if wider is None else _bounded_prov(prov, wider[1]))
+                    if amount is None and wider is None:
                         # No figure: from 0 without upper bound (as _convert_bounds gives), in
                         # every currency; adding 0.0 leaves a total's lower bound as it is.
                         for c in ("EUR", "USD", "GBP"):
@@ -401,6 +406,8 @@ class _Builder:
                         lo: float | None
                         hi: float | None
                         lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
+                        if wider is not None and hi is None:
+                            hi = wider[0].get(c)
                         tlo, thi = totals[c]
                         totals[c] = (
                             (tlo or 0.0) + (lo or 0.0),
@@ -457,6 +464,35 @@ class _Builder:
                 ]))
             for name, prov in act_provs.items():
                 self.note(fact, name, prov)
+
+    def _wider_bound(self, pi: int, code: str, amount: Fact[Money] | None) -> tuple[dict[str, float], str] | None:
+        """An upper bound on party ``pi``'s turnover in ``code`` that its own statement lacks, from
+        the area that contains it: a turnover in one country or in the EU is at most the party's
+        worldwide turnover, and one in a member state at most its EU turnover. Per currency, with
+        the wider statement in words; None when the statement has its own upper bound or no wider
+        one is bounded."""
+        if code == "WORLD" or (amount is not None and (amount.known or amount.at_most is not None)):
+            return None
+        wider = ["EU", "WORLD"] if code in EU_MEMBER_STATES else ["WORLD"]
+        best: tuple[dict[str, float], str] | None = None
+        for area in wider:
+            t = self.turnovers()[pi].get(area)
+            f = t.amount if t else None
+            if f is None or not (f.known or f.at_most is not None):
+                continue
+            m = f.value if f.known else f.at_most
+            assert m is not None
+            year = self.turnover_year(t)
+            caps: dict[str, float] = {}
+            for c in ("EUR", "USD", "GBP"):
+                if m.currency == c:
+                    caps[c] = m.amount
+                elif (done := self.rates.fx.convert(m.amount, m.currency, c, year)) is not None:
+                    caps[c] = done[0]
+            if best is None or caps.get("EUR", float("inf")) < best[0].get("EUR", float("inf")):
+                where = "worldwide" if area == "WORLD" else "EU-wide"
+                best = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
+        return best
 
     def _uk_combined_share(self) -> Any:
         """Bounds on the parties' combined UK share of supply of any one description. Each party's
@@ -582,6 +618,13 @@ class _Builder:
             unstated = Provenance(f"governance (not stated for stakes[{i}])", "unknown", known=False)
             for name in FACT_TYPES["governance"]:
                 self.note(fact, name, unstated)
+
+
+def _bounded_prov(prov: Provenance, words: str) -> Provenance:
+    """A turnover bounded only by the party's wider turnover says so."""
+    shown = words if prov.display in {"not stated", "unknown"} else f"{prov.display}; {words}"
+    note = f"Bounded by the party's wider turnover: {words}." + (f" {prov.note}" if prov.note else "")
+    return replace(prov, display=shown, known=False, note=note)
 
 
 def _bool(f: Fact[bool] | None) -> bool | None:

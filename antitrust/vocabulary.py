@@ -78,6 +78,8 @@ FACT_TYPES: dict[str, dict[str, FieldSpec]] = {
                                "closing date is unknown or its range straddles today)"),
         "months_since_closing": FieldSpec("number", "months", doc="Whole months from closing to the evaluation's "
                                           "'today' (periods are counted by the report's clock, not by rules)"),
+        "acquirers": FieldSpec("number", "count", doc="Parties with the role acquirer; two or more are the "
+                               "parents of a joint acquisition, each an undertaking concerned with its own turnover"),
 
     },
     "party": {
