@@ -157,6 +157,7 @@ class _Builder:
         self._presumed_prov: dict[tuple[str, str], Provenance] = {}
         self._roles = {p.id: p.role for p in deal.parties}
         self._turnovers: list[dict[str, Turnover]] | None = None
+        self._area_bounds: dict[tuple[int, str], tuple[dict[str, float], str] | None] = {}
         #: Per side, whether any of its parties states where it is active (or not).
         self._states_activity = {role: any(p.domestic_activity for p in deal.parties if p.role == role)
                                  for role in ("acquirer", "target")}
@@ -322,7 +323,7 @@ class _Builder:
         self.note(fact, "completed", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "closing_date", self.fact_prov(tx.closing, f"{base}.closing"))
         self.note(fact, "months_since_closing", self.fact_prov(tx.closing, f"{base}.closing"))
-        self.note(fact, "acquirers", Provenance("parties", str(acquirers)))
+        self.note(fact, "acquirers", Provenance("(parties with the role acquirer)", str(acquirers)))
 
     def party_fact(self, i: int, p: Party) -> None:
         world = next((t for t in p.turnover if t.jurisdiction == "WORLD"), None)
@@ -473,13 +474,20 @@ class _Builder:
         one is bounded."""
         if code == "WORLD" or (amount is not None and (amount.known or amount.at_most is not None)):
             return None
-        wider = ["EU", "WORLD"] if code in EU_MEMBER_STATES else ["WORLD"]
-        best: tuple[dict[str, float], str] | None = None
-        for area in wider:
-            t = self.turnovers()[pi].get(area)
-            f = t.amount if t else None
-            if f is None or not (f.known or f.at_most is not None):
-                continue
+        wider = ("EU", "WORLD") if code in EU_MEMBER_STATES else ("WORLD",)
+        bounds = [b for b in (self._area_bound(pi, area) for area in wider) if b is not None]
+        return min(bounds, key=lambda b: b[0].get("EUR", float("inf"))) if bounds else None
+
+    def _area_bound(self, pi: int, area: str) -> tuple[dict[str, float], str] | None:
+        """Party ``pi``'s upper bound in ``area`` (its figure or stated at_most) in each currency,
+        worked out once per party and area."""
+        key = (pi, area)
+        if key in self._area_bounds:
+            return self._area_bounds[key]
+        t = self.turnovers()[pi].get(area)
+        f = t.amount if t else None
+        out: tuple[dict[str, float], str] | None = None
+        if f is not None and (f.known or f.at_most is not None):
             m = f.value if f.known else f.at_most
             assert m is not None
             year = self.turnover_year(t)
@@ -489,10 +497,10 @@ class _Builder:
                     caps[c] = m.amount
                 elif (done := self.rates.fx.convert(m.amount, m.currency, c, year)) is not None:
                     caps[c] = done[0]
-            if best is None or caps.get("EUR", float("inf")) < best[0].get("EUR", float("inf")):
-                where = "worldwide" if area == "WORLD" else "EU-wide"
-                best = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
-        return best
+            where = "worldwide" if area == "WORLD" else "EU-wide"
+            out = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
+        self._area_bounds[key] = out
+        return out
 
     def _uk_combined_share(self) -> Any:
         """Bounds on the parties' combined UK share of supply of any one description. Each party's
