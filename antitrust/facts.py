@@ -11,21 +11,19 @@ provenance (deal-file path, source, confidence) for the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from antitrust.acts import act_fields
 from antitrust.deal import DateFact, Deal, Fact, Party, Source, Turnover
 from antitrust.factbase import Interval, Provenance
 from antitrust.factbase import interval as _interval
 from antitrust.factbase import join as _join
 from antitrust.fxyears import FxYears, YearRate
-from antitrust.memberstates import MEMBER_STATE_FIELDS, member_state_figures
 from antitrust.money import Money, format_money
 from antitrust.presumptions import Applied, Presumer
 from antitrust.timeline import closed_by, law_date, months_since_closing
-from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES, FIGURE_JURISDICTIONS
+from antitrust.vocabulary import EU_MEMBER_STATES, FACT_TYPES
 
 
 @dataclass(frozen=True)
@@ -270,13 +268,14 @@ class _Builder:
 
     # -- facts -------------------------------------------------------------------------------
     def build(self) -> FlatDeal:
-        from antitrust import facts_interests as interests  # imports this module's helpers
+        from antitrust import facts_figures as figures  # imports this module's helpers
+        from antitrust import facts_interests as interests
         from antitrust import facts_relations as relations
 
         self.deal_fact()
         for i, p in enumerate(self.deal.parties):
             self.party_fact(i, p)
-        self.figures()
+        figures.figures(self)
         self.stakes()
         self.governance()
         interests.economic_interests(self)
@@ -375,132 +374,6 @@ class _Builder:
                     by_code.setdefault(t.jurisdiction, t)
                 self._turnovers.append(by_code)
         return self._turnovers
-
-    def figures(self) -> None:
-        """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
-        turnovers = self.turnovers()
-        by_role = {role: [(pi, p) for pi, p in enumerate(self.deal.parties) if p.role == role]
-                   for role in ("acquirer", "target")}
-        detail = self.detail
-        for jur in FIGURE_JURISDICTIONS:
-            code = jur.upper()
-            sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
-            provs: dict[str, list[Provenance]] = {"acquirer": [], "target": []}
-            for role in ("acquirer", "target"):
-                totals: dict[str, tuple[float | None, float | None]] = {}
-                for c in ("EUR", "USD", "GBP"):
-                    totals[c] = (0.0, 0.0)
-                for pi, p in by_role[role]:
-                    t = turnovers[pi].get(code)
-                    amount = t.amount if t else None
-                    wider = self._wider_bound(pi, code, amount)
-                    if detail:
-                        prov = self.fact_prov(amount, f"parties[{pi}].turnover[{code}]")
-                        provs[role].append(prov if wider is None else _bounded_prov(prov, wider[1]))
-                    if amount is None and wider is None:
-                        # No figure: from 0 without upper bound (as _convert_bounds gives), in
-                        # every currency; adding 0.0 leaves a total's lower bound as it is.
-                        for c in ("EUR", "USD", "GBP"):
-                            totals[c] = (totals[c][0] or 0.0, None)
-                        continue
-                    for c in ("EUR", "USD", "GBP"):
-                        lo: float | None
-                        hi: float | None
-                        lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
-                        if wider is not None and hi is None:
-                            hi = wider[0].get(c)
-                        tlo, thi = totals[c]
-                        totals[c] = (
-                            (tlo or 0.0) + (lo or 0.0),
-                            None if thi is None or hi is None else thi + hi,
-                        )
-                sides[role] = totals
-            fields: dict[str, Any] = {}
-            for c in ("EUR", "USD", "GBP"):
-                a_lo, a_hi = sides["acquirer"][c]
-                t_lo, t_hi = sides["target"][c]
-                fields[f"acquirer_turnover_{c.lower()}"] = _interval(a_lo, a_hi)
-                fields[f"target_turnover_{c.lower()}"] = _interval(t_lo, t_hi)
-                fields[f"combined_turnover_{c.lower()}"] = _interval(
-                    (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
-                )
-                fields[f"smaller_party_turnover_{c.lower()}"] = _interval(
-                    min(a_lo or 0, t_lo or 0),
-                    None if a_hi is None and t_hi is None else min(x for x in (a_hi, t_hi) if x is not None),
-                )
-            fields["target_active"] = self._active("target", code)
-            fields["acquirer_active"] = self._active("acquirer", code)
-            acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
-            fields.update(acts)
-            state_prov: Provenance | None = None
-            if jur == "eu":
-                stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
-                fields.update(stats)
-            if jur == "uk":
-                fields["combined_share_of_supply"] = self._uk_combined_share()
-            fact = self.add(jur, fields)
-            if not detail:
-                continue
-            if jur == "uk":
-                self.note(fact, "combined_share_of_supply", _join([
-                    self.fact_prov(p.uk_share_of_supply, f"parties[{i}].uk_share_of_supply")
-                    for i, p in enumerate(self.deal.parties) if p.role in ("acquirer", "target")
-                ]))
-            if state_prov is not None:
-                for name in MEMBER_STATE_FIELDS:
-                    self.note(fact, name, state_prov)
-            for role in ("acquirer", "target"):
-                joined = _join(provs[role])
-                for c in ("eur", "usd", "gbp"):
-                    self.note(fact, f"{role}_turnover_{c}", joined)
-            both = _join(provs["acquirer"] + provs["target"])
-            for c in ("eur", "usd", "gbp"):
-                self.note(fact, f"combined_turnover_{c}", both)
-                self.note(fact, f"smaller_party_turnover_{c}", both)
-            for role in ("target", "acquirer"):
-                ps = [(i, p) for i, p in enumerate(self.deal.parties) if p.role == role]
-                self.note(fact, f"{role}_active", _join([
-                    self.fact_prov(p.domestic_activity.get(code), f"parties[{i}].domestic_activity.{code}")
-                    for i, p in ps
-                ]))
-            for name, prov in act_provs.items():
-                self.note(fact, name, prov)
-
-    def _wider_bound(self, pi: int, code: str, amount: Fact[Money] | None) -> tuple[dict[str, float], str] | None:
-        """An upper bound on party ``pi``'s turnover in ``code`` that its own statement lacks, from
-        the area that contains it: a turnover in one country or in the EU is at most the party's
-        worldwide turnover, and one in a member state at most its EU turnover. Per currency, with
-        the wider statement in words; None when the statement has its own upper bound or no wider
-        one is bounded."""
-        if code == "WORLD" or (amount is not None and (amount.known or amount.at_most is not None)):
-            return None
-        wider = ("EU", "WORLD") if code in EU_MEMBER_STATES else ("WORLD",)
-        bounds = [b for b in (self._area_bound(pi, area) for area in wider) if b is not None]
-        return min(bounds, key=lambda b: b[0].get("EUR", float("inf"))) if bounds else None
-
-    def _area_bound(self, pi: int, area: str) -> tuple[dict[str, float], str] | None:
-        """Party ``pi``'s upper bound in ``area`` (its figure or stated at_most) in each currency,
-        worked out once per party and area."""
-        key = (pi, area)
-        if key in self._area_bounds:
-            return self._area_bounds[key]
-        t = self.turnovers()[pi].get(area)
-        f = t.amount if t else None
-        out: tuple[dict[str, float], str] | None = None
-        if f is not None and (f.known or f.at_most is not None):
-            m = f.value if f.known else f.at_most
-            assert m is not None
-            year = self.turnover_year(t)
-            caps: dict[str, float] = {}
-            for c in ("EUR", "USD", "GBP"):
-                if m.currency == c:
-                    caps[c] = m.amount
-                elif (done := self.rates.fx.convert(m.amount, m.currency, c, year)) is not None:
-                    caps[c] = done[0]
-            where = "worldwide" if area == "WORLD" else "EU-wide"
-            out = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
-        self._area_bounds[key] = out
-        return out
 
     def _uk_combined_share(self) -> Any:
         """Bounds on the parties' combined UK share of supply of any one description. Each party's
@@ -626,13 +499,6 @@ class _Builder:
             unstated = Provenance(f"governance (not stated for stakes[{i}])", "unknown", known=False)
             for name in FACT_TYPES["governance"]:
                 self.note(fact, name, unstated)
-
-
-def _bounded_prov(prov: Provenance, words: str) -> Provenance:
-    """A turnover bounded only by the party's wider turnover says so."""
-    shown = words if prov.display in {"not stated", "unknown"} else f"{prov.display}; {words}"
-    note = f"Bounded by the party's wider turnover: {words}." + (f" {prov.note}" if prov.note else "")
-    return replace(prov, display=shown, known=False, note=note)
 
 
 def _bool(f: Fact[bool] | None) -> bool | None:
