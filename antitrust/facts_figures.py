@@ -34,6 +34,10 @@ def figures(self: _Builder) -> None:
     for jur in FIGURE_JURISDICTIONS:
         code = jur.upper()
         sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+        # Each acquirer on its own (the parents of a joint acquisition are each an undertaking
+        # concerned), then the target side: "at least two undertakings each above X" asks about
+        # the second largest of these.
+        units: dict[str, list[tuple[float | None, float | None]]] = {"EUR": [], "USD": [], "GBP": []}
         provs: dict[str, list[Provenance]] = {"acquirer": [], "target": []}
         for role in ("acquirer", "target"):
             totals: dict[str, tuple[float | None, float | None]] = {}
@@ -51,6 +55,8 @@ def figures(self: _Builder) -> None:
                     # every currency; adding 0.0 leaves a total's lower bound as it is.
                     for c in ("EUR", "USD", "GBP"):
                         totals[c] = (totals[c][0] or 0.0, None)
+                        if role == "acquirer":
+                            units[c].append((0.0, None))
                     continue
                 for c in ("EUR", "USD", "GBP"):
                     lo: float | None
@@ -58,6 +64,8 @@ def figures(self: _Builder) -> None:
                     lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
                     if wider is not None and hi is None:
                         hi = wider[0].get(c)
+                    if role == "acquirer":
+                        units[c].append((lo, hi))
                     tlo, thi = totals[c]
                     totals[c] = (
                         (tlo or 0.0) + (lo or 0.0),
@@ -73,10 +81,7 @@ def figures(self: _Builder) -> None:
             fields[f"combined_turnover_{c.lower()}"] = _interval(
                 (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
             )
-            fields[f"smaller_party_turnover_{c.lower()}"] = _interval(
-                min(a_lo or 0, t_lo or 0),
-                None if a_hi is None and t_hi is None else min(x for x in (a_hi, t_hi) if x is not None),
-            )
+            fields[f"smaller_party_turnover_{c.lower()}"] = _second_largest([*units[c], (t_lo, t_hi)])
         fields["target_active"] = self._active("target", code)
         fields["acquirer_active"] = self._active("acquirer", code)
         acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
@@ -150,6 +155,16 @@ def area_bound(self: _Builder, pi: int, area: str) -> tuple[dict[str, float], st
         out = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
     self._area_bounds[key] = out
     return out
+
+
+def _second_largest(units: list[tuple[float | None, float | None]]) -> Any:
+    """The second largest of several turnovers given as (low, high) bounds (high None: unbounded):
+    with two, the smaller one; with no second, nothing."""
+    while len(units) < 2:
+        units.append((0.0, 0.0))
+    lows = sorted((lo or 0.0 for lo, _hi in units), reverse=True)
+    highs = sorted((float("inf") if hi is None else hi for _lo, hi in units), reverse=True)
+    return _interval(lows[1], None if highs[1] == float("inf") else highs[1])
 
 
 def bounded_prov(prov: Provenance, words: str) -> Provenance:

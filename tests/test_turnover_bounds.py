@@ -88,3 +88,17 @@ def test_two_acquirers_keep_the_eu_verdict_open(rulebook: Rulebook) -> None:
     eu = next(j for j in report.jurisdictions if j.code == "EU")
     assert "EU-BELOW-EU-EACH-ANY-FORM" not in eu.decided_by
     assert eu.filing != "not_required" or eu.decided_by, eu.headline
+
+
+def test_with_two_parents_the_smaller_party_is_the_second_largest_undertaking(rulebook: Rulebook) -> None:
+    """'At least two undertakings each above X': two large parents meet it whatever the target's size."""
+    parties = [
+        {"id": "a", "name": "Alpha", "role": "acquirer", "turnover": [{"jurisdiction": "EU", "amount": "900m EUR"}]},
+        {"id": "b", "name": "Bravo", "role": "acquirer", "turnover": [{"jurisdiction": "EU", "amount": "800m EUR"}]},
+        {"id": "t", "name": "Tango", "role": "target", "turnover": [{"jurisdiction": "EU", "amount": "10m EUR"}]},
+    ]
+    jv = Deal.model_validate(merge(BASE_DEAL, {"parties": parties}))
+    ev = evaluate(jv, rulebook, today=TODAY)
+    assert figure(ev, "eu", "smaller_party_turnover_eur") == {"lo": 800_000_000, "hi": 800_000_000}
+    one = Deal.model_validate(merge(BASE_DEAL, {"parties": [parties[0], parties[2]]}))
+    assert figure(evaluate(one, rulebook, today=TODAY), "eu", "smaller_party_turnover_eur")["hi"] == 10_000_000
