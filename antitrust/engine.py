@@ -343,7 +343,9 @@ def _dumps(value: Any) -> str:
     """JSON for the engine. Its parser takes an exponent only after a decimal point (``1.0e-05``,
     not Python's ``1e-05``, which fails with error 204), so such numbers get one."""
     text = _encode(value)
-    if _EXPONENT.search(text) is None:
+    # The encoder writes a float's exponent as Python's repr does, always signed ('1e-05',
+    # '2e+16'): text holding neither 'e-' nor 'e+' has none (the pattern, slower, decides the rest).
+    if ("e-" not in text and "e+" not in text) or _EXPONENT.search(text) is None:
         return text
     return _TOKEN.sub(lambda m: m.group(1) or f"{m.group(2)}{m.group(3) or '.0'}{m.group(4)}", text)
 
