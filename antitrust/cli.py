@@ -11,6 +11,7 @@ Reports go to stdout (or --output); diagnostics go to stderr, one line per probl
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -236,6 +237,22 @@ def _options(
     # --debug is taken out of the arguments by main() wherever it stands; this declares it for --help.
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """``app`` with only the command ``args`` starts with registered: typer reads the signature
+    and annotations of every command it registers each time the program starts, about 30 ms for
+    all of them. The whole app for anything else (no command, ``--help``, a group, a typo)."""
+    from typer.main import get_command_name
+
+    for info in app.registered_commands:
+        name = info.name or (get_command_name(info.callback.__name__) if info.callback else None)
+        if args and name == args[0]:
+            lean = copy.copy(app)
+            lean.registered_commands = [info]
+            lean.registered_groups = []
+            return lean
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     """The ``antitrust`` command. A crash is never mistaken for a finding: an internal error
     exits 3 with one line and a hint to report it (``--debug`` shows the traceback), never 1."""
@@ -243,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args or os.environ.get("ANTITRUST_DEBUG", "").strip() not in {"", "0", "off", "no"}
     args = [a for a in args if a != "--debug"]
     try:
-        app(args=args, prog_name="antitrust", standalone_mode=True)
+        _app_for(args)(args=args, prog_name="antitrust", standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -258,13 +258,19 @@ def _conjuncts(e: ex.Expr) -> list[ex.Expr]:
     return [e]
 
 
+#: The canonical text of a condition (as json.dumps(..., sort_keys=True), built once, not per call).
+_canonical = json.JSONEncoder(sort_keys=True).encode
+
+
 def _unique(items: list[Cond]) -> list[Cond]:
     """Drop repeated terms: durable_rules crashes (double free, segfault) when one $and or $or
     holds two identical sub-conditions with $nex, as in ``not (x >= 25) and x < 25``."""
+    if len(items) < 2:
+        return list(items)
     seen: set[str] = set()
     out = []
     for item in items:
-        key = json.dumps(item, sort_keys=True)
+        key = _canonical(item)
         if key not in seen:
             seen.add(key)
             out.append(item)

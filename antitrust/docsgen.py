@@ -322,6 +322,10 @@ def _rule_context(rule: LoadedRule, book: Rulebook, used_by: dict[str, list[str]
         "fields": _fields_used(rule, book),
         "basis": {"citation": s.basis.citation, "url": s.basis.url, "status": s.basis.status, "note": s.basis.note},
         "reason": s.reason,
+        "presumptions": [{
+            "id": p.id, "fact": p.fact, "statement": p.statement, "why": p.why,
+            "citation": p.basis.citation, "url": p.basis.url, "path": p.path,
+        } for p in book.presumptions if s.id in p.serves],
         "parameters": [_param_context(n, book.parameters[n]) for n in _params_used(rule, book)],
         "used_by": used_by.get(s.derive.fact, []) if s.derive else [],
         "tests": [{

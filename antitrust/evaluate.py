@@ -145,28 +145,42 @@ def clear_cache() -> None:
 #: sorted, and per pattern the predicate telling that part known true.
 _RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any, bool], ...],
                   tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]]
-#: compiled ruleset name -> durable rule name -> its info: built once per ruleset.
-_rule_info: dict[str, dict[str, _RuleInfo]] = {}
+class _RuleInfos(dict[str, _RuleInfo]):
+    """Durable rule name -> what the recorder needs of it, built on the rule's first firing in the
+    process: a deal fires a fraction of a ruleset's rules, and each one's predicates are generated
+    and compiled. Building an entry twice (two threads at once) gives the same entry."""
+
+    def __init__(self, compiled: CompiledRulebook) -> None:
+        super().__init__()
+        self.compiled = compiled
+        #: One predicate per distinct condition, shared by the rules that test it.
+        self.tests: dict[str, Callable[[dict[str, Any]], bool]] = {}
+
+    def __missing__(self, durable_name: str) -> _RuleInfo:
+        rule_id = self.compiled.by_durable_name[durable_name]
+        crule = self.compiled.rules[rule_id]
+        spec = crule.rule.spec.derive
+        fields = tuple((name, value, _is_template(value))
+                       for name, value in sorted(spec.fields.items())) if spec is not None else ()
+        true_when = []
+        for alias, cond in crule.true_when:
+            key = json.dumps(cond, sort_keys=True)
+            test = self.tests.get(key)
+            if test is None:
+                test = self.tests[key] = condition_test(cond)
+            true_when.append((alias, test))
+        info = self[durable_name] = (rule_id, crule, spec, fields, tuple(true_when))
+        return info
 
 
-def _info(compiled: CompiledRulebook) -> dict[str, _RuleInfo]:
+#: compiled ruleset name -> its rules' info (see _RuleInfos).
+_rule_info: dict[str, _RuleInfos] = {}
+
+
+def _info(compiled: CompiledRulebook) -> _RuleInfos:
     info = _rule_info.get(compiled.name)
     if info is None:
-        info = {}
-        tests: dict[str, Callable[[dict[str, Any]], bool]] = {}  # one predicate per distinct condition
-        for durable_name, rule_id in compiled.by_durable_name.items():
-            crule = compiled.rules[rule_id]
-            spec = crule.rule.spec.derive
-            fields = tuple((name, value, _is_template(value))
-                           for name, value in sorted(spec.fields.items())) if spec is not None else ()
-            true_when = []
-            for alias, cond in crule.true_when:
-                key = json.dumps(cond, sort_keys=True)
-                if key not in tests:
-                    tests[key] = condition_test(cond)
-                true_when.append((alias, tests[key]))
-            info[durable_name] = (rule_id, crule, spec, fields, tuple(true_when))
-        _rule_info[compiled.name] = info
+        info = _rule_info.setdefault(compiled.name, _RuleInfos(compiled))
     return info
 
 

@@ -40,6 +40,10 @@ class Reference:
 Piece = str | Reference
 
 
+#: Where literal text stops: a brace (a reference, or a doubled brace standing for one).
+_BRACE = re.compile(r"[{}]")
+
+
 @lru_cache(maxsize=4096)
 def parse(template: str) -> tuple[Piece, ...]:
     """Literal text and references, in order; raises :class:`TemplateError` outside the grammar.
@@ -50,32 +54,34 @@ def parse(template: str) -> tuple[Piece, ...]:
     text: list[str] = []
     i, n = 0, len(template)
     while i < n:
-        ch = template[i]
-        if ch == "}":
-            if template.startswith("}}", i):
+        brace = _BRACE.search(template, i)
+        if brace is None:
+            text.append(template[i:])
+            break
+        j = brace.start()
+        if j > i:
+            text.append(template[i:j])
+        if template[j] == "}":
+            if template.startswith("}}", j):
                 text.append("}")
-                i += 2
+                i = j + 2
                 continue
-            raise TemplateError("a single '}' outside a reference; write '}}' for a brace", i)
-        if ch != "{":
-            text.append(ch)
-            i += 1
-            continue
-        if template.startswith("{{", i):
+            raise TemplateError("a single '}' outside a reference; write '}}' for a brace", j)
+        if template.startswith("{{", j):
             text.append("{")
-            i += 2
+            i = j + 2
             continue
-        end = template.find("}", i + 1)
+        end = template.find("}", j + 1)
         if end < 0:
-            raise TemplateError("'{' without a closing '}'", i)
-        inner = template[i + 1:end]
+            raise TemplateError("'{' without a closing '}'", j)
+        inner = template[j + 1:end]
         if not _NAME.fullmatch(inner):
             raise TemplateError(f"{{{inner}}} is not a reference: write a fact's field ({{stake.equity_after}}) "
-                                "or a parameter ({param.name}); no formatting, indexing or other attributes", i)
+                                "or a parameter ({param.name}); no formatting, indexing or other attributes", j)
         if text:
             out.append("".join(text))
             text = []
-        out.append(Reference(inner, i))
+        out.append(Reference(inner, j))
         i = end + 1
     if text:
         out.append("".join(text))

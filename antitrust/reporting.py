@@ -35,6 +35,7 @@ from antitrust.report import (
     TheoryReport,
     Window,
 )
+from antitrust.superseded import moot, superseded
 from antitrust.verdicts import (  # re-exported: callers read verdicts through this module too
     active_theories,
     decide,
@@ -113,6 +114,11 @@ class _Builder:
         self.warnings: list[str] = []
         self.windows: dict[int, Window] = {}
         self.reliance = Reliance(ev)
+        #: Undetermined firings another match of the same rule makes moot (their open derived
+        #: inputs are not asked about).
+        self.superseded = superseded(ev)
+        #: Undetermined derivations that feed only such firings: their open facts are not asked for.
+        self.moot = moot(ev, self.superseded)
 
     # -- findings ------------------------------------------------------------------------------
     def finding_ids(self) -> None:
@@ -238,7 +244,7 @@ class _Builder:
             return []
         seen.add(i)
         f = self.ev.firings[i]
-        if f.status != "maybe":
+        if f.status != "maybe" or i in self.moot:
             return []
         crule = self.compiled.rules[f.rule_id]
         out: list[Needed] = []
@@ -248,7 +254,7 @@ class _Builder:
             atom = next(a for a in crule.atoms if a.fact == u.fact and a.field == u.field)
             out.append(Needed(fact=f"{u.fact}.{u.field}", path=p.path if p else "(not stated)",
                               test=self._test_text(atom), finding=self.ids[i]))
-        for d in f.derived_inputs:
+        for d in () if i in self.superseded else f.derived_inputs:
             if self.ev.derived[d].status == "maybe":
                 for j in self.ev.derived[d].firings:
                     out += self.needed(j, seen)

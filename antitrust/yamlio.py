@@ -390,14 +390,35 @@ def _valid_positions(raw: object) -> bool:
     return True
 
 
-def _valid_data(data: object, depth: int = 0) -> bool:
-    if depth > MAX_DEPTH:
-        return False
-    if isinstance(data, dict):
-        return all(isinstance(k, str) and _valid_data(v, depth + 1) for k, v in data.items())
-    if isinstance(data, list):
-        return all(_valid_data(v, depth + 1) for v in data)
-    return data is None or isinstance(data, str | bool | int | float)
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
+def _valid_data(data: object) -> bool:
+    """Plain data only: dicts with str keys, lists, str, bool, int, float and None, nested at most
+    MAX_DEPTH levels. A loop over an explicit stack (it runs on every cache hit)."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    scalars = _SCALARS
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if any(type(k) is not str for k in node):
+                return False
+            children: Iterable[object] = node.values()
+        elif isinstance(node, list):
+            children = node
+        elif type(node) in scalars:
+            continue
+        else:
+            return False
+        if depth >= MAX_DEPTH and children:
+            return False  # a value below the deepest level allowed
+        for child in children:
+            ck = type(child)
+            if ck is dict or ck is list:
+                stack.append((child, depth + 1))
+            elif ck not in scalars:
+                return False
+    return True
 
 
 def _cache_read(file: Path, path: str, text: str) -> Document | None:
@@ -466,15 +487,17 @@ def _mtime(p: Path) -> float:
 def parse_text(text: str, path: str, *, cache: bool = True) -> Document:
     """Parse YAML (JSON is YAML too, but gets json's stricter parser for clearer messages).
 
-    With ``cache`` (the default), a text parsed cleanly before is read back from the cache."""
+    With ``cache`` (the default), a text parsed cleanly before is read back from the cache. Only
+    a text that passed :func:`check_text` is ever cached, so a hit (same text, same version) skips
+    that scan, which costs more than reading the entry."""
     if len(text) > max_input_bytes() or len(text.encode("utf-8", "surrogatepass")) > max_input_bytes():
         raise _size_error(path, len(text.encode("utf-8", "surrogatepass")))
-    check_text(text, path)
     file = _cache_file(text, path) if cache else None
     if file is not None:
         cached = _cache_read(file, path, text)
         if cached is not None:
             return cached
+    check_text(text, path)
     doc = _parse(text, path)
     if file is not None:
         _cache_write(file, doc, text)

@@ -9,7 +9,8 @@ Measures, for the cases in cases/:
 * build_report: arranging an evaluation into a report;
 * cold start: ``antitrust evaluate cases/meta-scale-ai.yaml`` as a new process writing its text
   report to a pipe, wall time and CPU time (user + system of the child), median and best of N,
-  after one run that fills the rulebook parse cache; and the CPU time of importing the CLI alone;
+  after one run that fills the rulebook parse cache and Python's bytecode (kept in a temporary
+  folder), and again where bytecode may not be written; and the CPU time of importing the CLI alone;
 * the brief's line count and widest line for every case.
 
 The machine is shared: CPU time is the steadier figure; wall time is printed with the load average.
@@ -25,6 +26,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -77,27 +79,36 @@ def in_process(runs: int) -> dict[str, Any]:
     return out
 
 
-def _child(cmd: list[str]) -> tuple[float, float]:
+def _child(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the child) of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def cold_start(runs: int) -> dict[str, Any]:
+    """Each command as a new process, after one run that fills the parse cache and writes Python's
+    bytecode to a temporary folder (as an installed copy has it); "no bytecode" runs the evaluation
+    where bytecode may not be written (``PYTHONDONTWRITEBYTECODE``), compiling the package each time."""
     evaluate_cmd = [sys.executable, "-m", "antitrust", "evaluate", str(SEED.relative_to(ROOT))]
     import_cmd = [sys.executable, "-c", "import antitrust.cli"]
     out: dict[str, Any] = {}
-    for name, cmd in (("evaluate", evaluate_cmd), ("import antitrust.cli", import_cmd),
-                      ("python alone", [sys.executable, "-c", "pass"])):
-        _child(cmd)  # fills the parse cache and the OS file cache
-        samples = [_child(cmd) for _ in range(runs)]
-        walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
-        out[name] = {"wall_median": statistics.median(walls), "wall_best": min(walls),
-                     "cpu_median": statistics.median(cpus), "cpu_best": min(cpus)}
+    with tempfile.TemporaryDirectory() as pyc:
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = pyc
+        plain = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+        plain["PYTHONDONTWRITEBYTECODE"] = "1"
+        for name, cmd, env in (("evaluate", evaluate_cmd, cached), ("evaluate, no bytecode", evaluate_cmd, plain),
+                               ("import antitrust.cli", import_cmd, cached),
+                               ("python alone", [sys.executable, "-c", "pass"], cached)):
+            _child(cmd, env)  # fills the parse cache, the bytecode and the OS file cache
+            samples = [_child(cmd, env) for _ in range(runs)]
+            walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
+            out[name] = {"wall_median": statistics.median(walls), "wall_best": min(walls),
+                         "cpu_median": statistics.median(cpus), "cpu_best": min(cpus)}
     return out
 
 

@@ -175,3 +175,46 @@ def test_a_2002_uk_deal_is_judged_under_the_fair_trading_act(rulebook: Rulebook)
     assert {p.name: p for p in report.parameters}["uk.fta1973.assets_taken_over"].value == "GBP 70m"
     small = _filing(_report(_uk_deal("2002-06-28", "20m GBP"), rulebook), "UK")
     assert small.filing == "not_required" and "UK-FTA-THRESHOLDS-FAILED" in small.decided_by, small
+
+
+def _national_deal(closing: str, code: str, acquirer: str, target: str, **extra: Any) -> Deal:
+    def turnover(amount: str) -> list[dict[str, Any]]:
+        return [{"jurisdiction": code, "amount": amount}, {"jurisdiction": "WORLD", "amount": "10bn EUR"}]
+    return Deal.model_validate({
+        "schema_version": 1, "id": f"{code.lower()}-{closing}", "title": f"A {code} share purchase closing {closing}",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer", "turnover": turnover(acquirer), **extra},
+            {"id": "t", "name": "Target", "role": "target", "turnover": turnover(target), **extra},
+        ],
+        "transaction": {"types": ["share_acquisition"], "closing": closing},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": 100, "voting_after": 100, "share_class": "voting"}],
+    })
+
+
+def test_an_irish_deal_of_2008_is_judged_under_the_2002_act_as_enacted(rulebook: Rulebook) -> None:
+    """EUR 40m world-wide for two parties, business in the island of Ireland, EUR 40m in the State for one."""
+    deal = _national_deal("2008-06-30", "IE", "100m EUR", "1m EUR", domestic_activity={"IE": True})
+    ie = _filing(_report(deal, rulebook), "IE")
+    assert ie.filing == "mandatory" and "IE-CA2002-18-1-2003" in ie.decided_by, ie
+    # In 2016 the same target is below the EUR 3m each party needed in the State.
+    later = _filing(_report(_national_deal("2016-06-30", "IE", "100m EUR", "1m EUR",
+                                           domestic_activity={"IE": True}), rulebook), "IE")
+    assert later.filing == "not_required", later
+
+
+def test_a_danish_deal_of_2005_is_judged_under_the_2000_thresholds(rulebook: Rulebook) -> None:
+    """DKK 3.8bn combined and DKK 300m each until 2010: a DKK 2bn / DKK 200m deal was not notifiable."""
+    deal = _national_deal("2005-06-30", "DK", "2bn DKK", "200m DKK")
+    assert _filing(_report(deal, rulebook), "DK").filing == "not_required"
+    assert _filing(_report(_national_deal("2019-06-28", "DK", "2bn DKK", "200m DKK"), rulebook), "DK").filing == "mandatory"
+
+
+def test_an_italian_deal_of_2010_meets_one_alternative_threshold_and_is_flagged_stale(rulebook: Rulebook) -> None:
+    """Before 2013 either Italian threshold sufficed; the 2010 value in force predates that year's March revision."""
+    report = _report(_national_deal("2010-04-30", "IT", "600m EUR", "0 EUR"), rulebook)
+    it = _filing(report, "IT")
+    assert it.filing == "mandatory" and "IT-L287-16-1-1990" in it.decided_by, it
+    assert any("it.l287_1990.domestic_combined" in w and "may be stale" in w for w in report.warnings), report.warnings
+    # From 2013 the thresholds were cumulative: the target's own Italian turnover had to exceed the second.
+    later = _filing(_report(_national_deal("2014-06-30", "IT", "600m EUR", "0 EUR"), rulebook), "IT")
+    assert later.filing == "not_required" and "IT-BELOW-THRESHOLDS-2013" in later.decided_by, later
