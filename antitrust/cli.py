@@ -12,10 +12,13 @@ Reports go to stdout (or --output); diagnostics go to stderr, one line per probl
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -128,6 +131,27 @@ def evaluate(
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
 ) -> None:
     """Evaluate deal files and print a reasoned risk report."""
+    with _fewer_collections():
+        _evaluate(deals, rules, fmt, detail, output, as_of, today, fail_on, audit_log, strict)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Look for reference cycles every 100,000 allocations instead of 700 while evaluating: an
+    evaluation allocates hundreds of thousands of small containers (validators, the compiled
+    ruleset, facts, the report) that reference counting frees, and the default collections took
+    about 3% of a cold start. The thresholds are restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _evaluate(deals: list[Path], rules: Path | None, fmt: Format, detail: DetailLevel, output: Path | None,
+              as_of: datetime | None, today: datetime | None, fail_on: Level | None, audit_log: Path | None,
+              strict: bool) -> None:
     from antitrust.api import _decide, _load, load_rules
     from antitrust.audit import AuditLog
     from antitrust.render import RENDERERS
