@@ -169,10 +169,22 @@ def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan
     return out
 
 
+#: Generated engine forms by plan: rulesets of different parameter epochs mostly share plans.
+_forms_by_plan: dict[Plan, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
 def _form_function(plan: Plan) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """The engine form of a fact of one type (see :meth:`Session.engine_form`) as a generated
     function: the plan's fields in the plan's order, each outer field read once (the plan is
-    sorted, so the nested fields of one outer field are next to each other)."""
+    sorted, so the nested fields of one outer field are next to each other). One function per
+    distinct plan in the process."""
+    form = _forms_by_plan.get(plan)
+    if form is None:
+        form = _forms_by_plan[plan] = _generate_form(plan)
+    return form
+
+
+def _generate_form(plan: Plan) -> Callable[[dict[str, Any]], dict[str, Any]]:
     lines = ["def form(f):", "    out = {}"]
     current: str | None = None
     for outer, inner, name in plan:
@@ -343,7 +355,9 @@ def _dumps(value: Any) -> str:
     """JSON for the engine. Its parser takes an exponent only after a decimal point (``1.0e-05``,
     not Python's ``1e-05``, which fails with error 204), so such numbers get one."""
     text = _encode(value)
-    if _EXPONENT.search(text) is None:
+    # The encoder writes a float's exponent as Python's repr does, always signed ('1e-05',
+    # '2e+16'): text holding neither 'e-' nor 'e+' has none (the pattern, slower, decides the rest).
+    if ("e-" not in text and "e+" not in text) or _EXPONENT.search(text) is None:
         return text
     return _TOKEN.sub(lambda m: m.group(1) or f"{m.group(2)}{m.group(3) or '.0'}{m.group(4)}", text)
 
