@@ -27,8 +27,13 @@ _EXACT = 2**53
 def engine_number(x: float) -> float | int:
     """A number durable_rules parses reliably: ints when integral, no bare exponent forms."""
     kind: type = type(x)
-    if kind is float and x.is_integer() and -_EXACT < x < _EXACT:  # the common cases, first
-        return int(x)
+    if kind is float:  # the common cases, first
+        if x.is_integer():
+            if -_EXACT < x < _EXACT:
+                return int(x)
+        elif 1e-4 <= abs(x) < 1e15:
+            # round() keeps it within [1e-4, 1e16), where repr never uses an exponent
+            return round(x, 6)
     if kind is int and -_EXACT < x < _EXACT:
         return x
     if math.isnan(x) or math.isinf(x):
