@@ -137,17 +137,23 @@ def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
     return band, False, ids or reach_ids
 
 
-def theory_bands(ev: Evaluation) -> dict[str, tuple[str, bool, list[int]]]:
-    """:func:`theory_band` of every theory of :func:`active_theories`, in its order, reading the
-    firings once."""
-    from antitrust.theory_report import could_reach, held_band
-
+def _banded_by_theory(ev: Evaluation) -> dict[str | None, list[tuple[int, Risk]]]:
+    """Every band-giving firing (index, risk), by theory, reading the firings once."""
     table = ruletables.band_rules(ev.compiled)
     by_theory: dict[str | None, list[tuple[int, Risk]]] = {}
     for i, f in enumerate(ev.firings):
         tr = table.get(f.rule_id)
         if tr is not None:
             by_theory.setdefault(tr[0], []).append((i, tr[1]))
+    return by_theory
+
+
+def theory_bands(ev: Evaluation) -> dict[str, tuple[str, bool, list[int]]]:
+    """:func:`theory_band` of every theory of :func:`active_theories`, in its order, reading the
+    firings once."""
+    from antitrust.theory_report import could_reach, held_band
+
+    by_theory = _banded_by_theory(ev)
     out = {}
     for theory in active_theories(ev):
         banded = by_theory.get(theory, [])
@@ -161,13 +167,13 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
     """Every verdict and band of an evaluation, cheaply (no report): {"DE": "undetermined",
     "US": "mandatory, suspensory", "theory:acqui_hire": "medium", "theory:x": "high (undetermined)"}."""
     out: dict[str, str] = {}
-    for code in regimes(ev):
-        filing, _ids, suspensory = jurisdiction_verdict(ev, code)
-        out[code] = filing + (", suspensory" if suspensory and filing == "mandatory" else "")
-    from antitrust.theory_report import _banded, could_reach, held_band
+    for code, d in decide_all(ev).items():
+        out[code] = d.filing + (", suspensory" if d.suspensory and d.filing == "mandatory" else "")
+    from antitrust.theory_report import could_reach, held_band
 
+    by_theory = _banded_by_theory(ev)
     for theory in active_theories(ev):
-        banded = _banded(ev, theory)
+        banded = by_theory.get(theory, [])
         band = held_band(ev, theory, banded)[0]
         reach = could_reach(ev, theory, banded)[0]
         out[f"theory:{theory}"] = band + (f" (could reach {reach})" if reach else "")
