@@ -261,7 +261,8 @@ def test_the_parse_cache_is_private_and_never_trusted_blindly(tmp_path: Path, mo
 
 
 def test_a_cache_entry_holds_plain_data_nested_no_deeper_than_a_file_may() -> None:
-    from antitrust.yamlio import MAX_DEPTH, _valid_data
+    from antitrust.parsecache import valid_data
+    from antitrust.yamlio import MAX_DEPTH
 
     def nested(levels: int, leaf: object) -> object:
         for _ in range(levels):
@@ -270,10 +271,10 @@ def test_a_cache_entry_holds_plain_data_nested_no_deeper_than_a_file_may() -> No
 
     for good in (None, "a", 1, 1.5, True, [], {}, {"a": [1, {"b": None}, "c"]}, nested(MAX_DEPTH, 1),
                  nested(MAX_DEPTH, []), {"a": nested(MAX_DEPTH - 1, {})}):
-        assert _valid_data(good)
+        assert valid_data(good, MAX_DEPTH)
     for bad in ((1,), b"x", {1: "a"}, [1, [2, [{3}]]], {"a": (1,)}, complex(1, 2), nested(MAX_DEPTH + 1, 1),
                 nested(MAX_DEPTH, [1]), nested(MAX_DEPTH, {"a": 1}), {"a": nested(MAX_DEPTH, 1)}):
-        assert not _valid_data(bad)
+        assert not valid_data(bad, MAX_DEPTH)
 
 
 def test_a_cache_folder_readable_by_others_is_made_private_and_used(tmp_path: Path,
