@@ -234,10 +234,32 @@ def test_a_swedish_deal_of_2005_is_judged_under_the_1993_act(rulebook: Rulebook)
     assert later.filing == "not_required" and "SE-BELOW-THRESHOLDS" in later.decided_by, later
 
 
+
+def test_an_irish_deal_of_2001_is_judged_under_the_mergers_act_1978(rulebook: Rulebook) -> None:
+    """Until 2002: each of two enterprises with IEP 20m of turnover (or IEP 10m of gross assets), notice to the Minister."""
+    report = _report(_national_deal("2001-06-29", "IE", "100m EUR", "1m EUR", domestic_activity={"IE": True}), rulebook)
+    ie = _filing(report, "IE")
+    assert ie.filing == "mandatory" and "IE-MTMCA1978-NOTIFY" in ie.decided_by, ie
+    assert {p.name: p for p in report.parameters}["ie.mtmca1978.turnover_each"].citation.startswith("s.2(1)(a) Mergers")
+    # A target with EUR 10m of turnover and EUR 5m of assets was below both limbs.
+    small = Deal.model_validate({
+        "schema_version": 1, "id": "ie-2001-small", "title": "A small Irish target in 2001",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer", "turnover": [{"jurisdiction": "WORLD", "amount": "1bn EUR"}]},
+            {"id": "t", "name": "Target", "role": "target", "assets": "5m EUR",
+             "turnover": [{"jurisdiction": "WORLD", "amount": "10m EUR"}]},
+        ],
+        "transaction": {"types": ["share_acquisition"], "closing": "2001-06-29"},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": 100, "voting_after": 100, "share_class": "voting"}],
+    })
+    below = _filing(_report(small, rulebook), "IE")
+    assert below.filing == "not_required" and "IE-MTMCA1978-BELOW-TARGET" in below.decided_by, below
+
 #: National filing thresholds that changed their form: (parameters in date order, first day covered).
 SUCCESSIVE_THRESHOLDS = {
     "SE combined": (("se.ca1993.combined", "se.ca.domestic_combined"), date(2000, 1, 1)),
     "SE each": (("se.ca1993.domestic_each", "se.ca.domestic_each"), date(2000, 1, 1)),
+    "IE": (("ie.mtmca1978.turnover_each", "ie.ca2002_2003.worldwide_each", "ie.ca2002.domestic_each"), date(2000, 1, 1)),
 }
 
 
