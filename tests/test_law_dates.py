@@ -255,10 +255,32 @@ def test_an_irish_deal_of_2001_is_judged_under_the_mergers_act_1978(rulebook: Ru
     below = _filing(_report(small, rulebook), "IE")
     assert below.filing == "not_required" and "IE-MTMCA1978-BELOW-TARGET" in below.decided_by, below
 
+
+def test_an_italian_deal_of_2002_is_judged_under_the_2000_revaluation(rulebook: Rulebook) -> None:
+    """AGCM decision 8227 of 20 Apr 2000: EUR 368.75m combined or EUR 36.668m for the target, either sufficing."""
+    report = _report(_national_deal("2002-06-28", "IT", "100m EUR", "40m EUR"), rulebook)
+    it = _filing(report, "IT")
+    assert it.filing == "mandatory" and "IT-L287-16-1-1990" in it.decided_by, it
+    assert {p.name: p for p in report.parameters}["it.l287_1990.target_domestic"].value == "EUR 36.67m"
+    # The 2001-2003 revaluations are missing: the report says the value may be stale.
+    assert any("it.l287_1990.target_domestic" in w and "may be stale" in w for w in report.warnings), report.warnings
+    small = _filing(_report(_national_deal("2002-06-28", "IT", "100m EUR", "30m EUR"), rulebook), "IT")
+    assert small.filing == "not_required" and "IT-BELOW-THRESHOLDS-1990" in small.decided_by, small
+
+
+def test_italy_in_early_2013_applies_the_cumulative_test_with_the_2012_values(rulebook: Rulebook) -> None:
+    """From 1 Jan 2013 both thresholds had to be exceeded; the values of 17 Sep 2012 applied until 2 Apr 2013."""
+    report = _report(_national_deal("2013-02-28", "IT", "600m EUR", "0 EUR"), rulebook)
+    it = _filing(report, "IT")
+    assert it.filing == "not_required" and "IT-BELOW-THRESHOLDS-2013" in it.decided_by, it
+    assert {p.name: p for p in report.parameters}["it.l287_2013.domestic_combined"].value == "EUR 474m"
+
 #: National filing thresholds that changed their form: (parameters in date order, first day covered).
 SUCCESSIVE_THRESHOLDS = {
     "SE combined": (("se.ca1993.combined", "se.ca.domestic_combined"), date(2000, 1, 1)),
     "SE each": (("se.ca1993.domestic_each", "se.ca.domestic_each"), date(2000, 1, 1)),
+    "IT combined": (("it.l287_1990.domestic_combined", "it.l287_2013.domestic_combined", "it.l287.domestic_combined"),
+                    date(2000, 4, 20)),
     "IE": (("ie.mtmca1978.turnover_each", "ie.ca2002_2003.worldwide_each", "ie.ca2002.domestic_each"), date(2000, 1, 1)),
 }
 
