@@ -142,17 +142,20 @@ def test_a_2005_german_deal_needs_only_one_party_above_eur_25m(rulebook: Ruleboo
     assert after.filing != "mandatory", after
 
 
-def test_a_2001_austrian_deal_is_judged_under_the_kartg_1988(rulebook: Rulebook) -> None:
-    """§42a(1) KartG 1988 before the KartGNov 2002: ATS 3.5bn combined, two parties of ATS 5m each."""
-    report = _report(_deal("2001-06-29", "250m USD"), rulebook)
+def test_a_2001_austrian_deal_is_judged_under_the_kartgnov_1999(rulebook: Rulebook) -> None:
+    """§42a(1) KartG 1988 as amended from 1 Jan 2000: ATS 4.2bn worldwide, ATS 210m in Austria, ATS 28m each."""
+    report = _report(_national_deal("2001-06-29", "AT", "50m EUR", "0 EUR"), rulebook)
     at = _filing(report, "AT")
     assert at.filing == "mandatory", at
-    assert "AT-KARTG42A-1993-TURNOVER" in at.decided_by, at.decided_by
+    assert "AT-KARTG42A-2002-TURNOVER" in at.decided_by, at.decided_by
     used = {p.name: p for p in report.parameters}
-    assert used["at.kartg42a_1993.combined"].citation.startswith("§42a(1) KartG 1988")
-    # In 2004 the KartGNov 2002 also needs EUR 15m of Austrian turnover, which the deal file does not state.
-    later = _filing(_report(_deal("2004-06-30", "250m USD"), rulebook), "AT")
-    assert later.filing == "undetermined", later
+    assert used["at.kartg42a.domestic_combined"].citation.startswith("§42a(1) KartG 1988 as amended by the KartGNov 1999")
+    # Austrian turnover not stated: the domestic limb leaves the verdict open (the ATS 3.5bn test of 1993 had none).
+    open_ = _filing(_report(_deal("2001-06-29", "250m USD"), rulebook), "AT")
+    assert open_.filing == "undetermined", open_
+    # Below ATS 210m of Austrian turnover the deal was not notifiable.
+    small = _filing(_report(_national_deal("2001-06-29", "AT", "10m EUR", "0 EUR"), rulebook), "AT")
+    assert small.filing == "not_required" and "AT-KARTG42A-2002-DOMESTIC-FAILED" in small.decided_by, small
 
 
 def _uk_deal(closing: str, target_assets: str) -> Deal:
