@@ -218,3 +218,33 @@ def test_an_italian_deal_of_2010_meets_one_alternative_threshold_and_is_flagged_
     # From 2013 the thresholds were cumulative: the target's own Italian turnover had to exceed the second.
     later = _filing(_report(_national_deal("2014-06-30", "IT", "600m EUR", "0 EUR"), rulebook), "IT")
     assert later.filing == "not_required" and "IT-BELOW-THRESHOLDS-2013" in later.decided_by, later
+
+
+def test_a_swedish_deal_of_2005_is_judged_under_the_1993_act(rulebook: Rulebook) -> None:
+    """Until 31 Oct 2008: SEK 4bn combined (not only in Sweden) and SEK 100m in Sweden for each of two parties."""
+    report = _report(_national_deal("2005-06-30", "SE", "2bn SEK", "150m SEK"), rulebook)
+    se = _filing(report, "SE")
+    assert se.filing == "mandatory" and "SE-KL1993-37-NOTIFY" in se.decided_by, se
+    assert {p.name: p for p in report.parameters}["se.ca1993.combined"].value == "SEK 4bn"
+    # A Swedish target of SEK 50m was below the lower threshold then.
+    small = _filing(_report(_national_deal("2005-06-30", "SE", "2bn SEK", "50m SEK"), rulebook), "SE")
+    assert small.filing == "not_required" and "SE-KL1993-BELOW-DOMESTIC" in small.decided_by, small
+    # From 1 Nov 2008 each of two parties needs SEK 200m in Sweden.
+    later = _filing(_report(_national_deal("2010-06-30", "SE", "2bn SEK", "150m SEK"), rulebook), "SE")
+    assert later.filing == "not_required" and "SE-BELOW-THRESHOLDS" in later.decided_by, later
+
+
+#: National filing thresholds that changed their form: (parameters in date order, first day covered).
+SUCCESSIVE_THRESHOLDS = {
+    "SE combined": (("se.ca1993.combined", "se.ca.domestic_combined"), date(2000, 1, 1)),
+    "SE each": (("se.ca1993.domestic_each", "se.ca.domestic_each"), date(2000, 1, 1)),
+}
+
+
+@pytest.mark.parametrize("label", sorted(SUCCESSIVE_THRESHOLDS))
+def test_successive_national_thresholds_cover_every_day_once(rulebook: Rulebook, label: str) -> None:
+    names, start = SUCCESSIVE_THRESHOLDS[label]
+    params = [rulebook.parameters[n] for n in names]
+    for d in _days(start, TODAY, 1):
+        in_force = [p.name for p in params if p.at(d) is not None and p.at(d).value is not None]  # type: ignore[union-attr]
+        assert len(in_force) == 1, f"{label}: {in_force or 'no parameter'} in force on {d}"
