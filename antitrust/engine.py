@@ -406,6 +406,13 @@ class Session:
                 raise EngineError(f"durable_rules refused the compiled ruleset {self.name}: {exc}") from exc
             _rulesets[self.name] = self._handle
 
+    def fields_by_type(self) -> dict[str, frozenset[str]] | None:
+        """Per fact type, the fields (outer names, as the caller's facts have them) the patterns on
+        that type test; None when some pattern's type cannot be told (see :func:`_plans`)."""
+        if self._plans is None:
+            return None
+        return {t: frozenset(outer for outer, _inner, _name in plan) for t, plan in self._plans.items()}
+
     def engine_form(self, fact: dict[str, Any]) -> dict[str, Any] | None:
         """The fact as asserted: flattened, only the fields the conditions name, with the session
         id; None for a fact of a type no rule tests (see :func:`_referenced`)."""

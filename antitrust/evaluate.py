@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from antitrust import reasons, ruletables
+from antitrust import leanfacts, reasons, ruletables
 from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
 from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
@@ -139,6 +139,7 @@ def clear_cache() -> None:
         _dated.clear()
         _rule_info.clear()
         ruletables.clear()
+        leanfacts.clear()
 
 
 #: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields
@@ -291,7 +292,8 @@ def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date 
     at = as_of or (law.at if law is not None else day)
     compiled, session = compiled_for(book, at)
     presumer = Presumer(book.presumptions, strict=strict)
-    flat = flatten(deal, at, compiled.rates, day, detail=False, presumer=presumer)
+    flat = flatten(deal, at, compiled.rates, day, detail=False, presumer=presumer,
+                   lean=leanfacts.figure_needs(compiled, session))
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
                             warnings=list(law.warnings) if law is not None else [], strict=strict)
     recorder = _Recorder(evaluation)

@@ -20,6 +20,7 @@ from antitrust.factbase import Interval, Provenance
 from antitrust.factbase import interval as _interval
 from antitrust.factbase import join as _join
 from antitrust.fxyears import FxYears, YearRate
+from antitrust.leanfacts import Completion, LeanFact, Needs
 from antitrust.money import Money, format_money
 from antitrust.presumptions import Applied, Presumer
 from antitrust.timeline import closed_by, law_date, months_since_closing
@@ -142,8 +143,12 @@ _NO_PROVENANCE = Provenance("", "")
 
 class _Builder:
     def __init__(self, deal: Deal, as_of: date, rates: RateTable, today: date | None = None,
-                 detail: bool = True, presumer: Presumer | None = None) -> None:
+                 detail: bool = True, presumer: Presumer | None = None,
+                 lean: Needs | None = None, completion: Completion | None = None) -> None:
         self.deal = deal
+        #: Per figures fact type, the fields to compute (None: all; see antitrust.leanfacts).
+        self.lean = lean
+        self.completion = completion
         self.presumer = presumer or Presumer()
         self.as_of = as_of
         #: The date deadlines and "has the deal closed" are counted to (the law is that of as_of).
@@ -183,6 +188,17 @@ class _Builder:
             fact[name] = value
         self.flat.facts.append(fact)
         return fact
+
+    def lean_fact(self, fact: dict[str, Any], fields: dict[str, Any], needed: frozenset[str]) -> None:
+        """Make the fact just added a lean fact, completed on demand. It holds ``fields`` (as
+        computed, presumptions applied) exactly as a whole flattening does, and every ``needed``
+        field (the lean flattening computes each of them, so one it left out is absent from the
+        whole fact too)."""
+        assert self.completion is not None and self.flat.facts[-1] is fact
+        index = len(self.flat.facts) - 1
+        lean = LeanFact(fact, needed.union(fields, ("t", "id")), self.completion)
+        self.completion.leans.append((index, lean))
+        self.flat.facts[index] = lean
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
         if self.detail:
@@ -512,15 +528,22 @@ def _difference(after: Interval, before: Interval) -> Interval:
 
 
 def flatten(deal: Deal, as_of: date, rates: RateTable, today: date | None = None, *,
-            detail: bool = True, presumer: Presumer | None = None) -> FlatDeal:
+            detail: bool = True, presumer: Presumer | None = None, lean: Needs | None = None) -> FlatDeal:
     """The engine facts for ``deal`` under the law of ``as_of``, with the deal's state on ``today``.
 
     ``presumer`` applies presumptions and the deal format's defaults to unknown and unstated
     fields (without one, only the defaults apply). Without ``detail``, provenance and conversion
-    records are left out and worked out when first read (see :class:`FlatDeal`)."""
+    records are left out and worked out when first read (see :class:`FlatDeal`); with ``lean``
+    as well, the figures facts hold only the fields it names and are completed when first read
+    otherwise (see :mod:`antitrust.leanfacts`)."""
     if detail:
         return _Builder(deal, as_of, rates, today, presumer=presumer).build()
-    flat = _Builder(deal, as_of, rates, today, detail=False, presumer=presumer).build()
+    completion = None
+    if lean is not None:
+        completion = Completion(
+            lambda: _Builder(deal, as_of, rates, today, detail=False, presumer=presumer).build().facts)
+    flat = _Builder(deal, as_of, rates, today, detail=False, presumer=presumer, lean=lean,
+                    completion=completion).build()
     return FlatDeal(flat.facts, presumed=flat.presumed,
                     detail=lambda: _Builder(deal, as_of, rates, today, presumer=presumer).build())
 

@@ -24,6 +24,9 @@ from antitrust.vocabulary import EU_MEMBER_STATES, FIGURE_JURISDICTIONS
 if TYPE_CHECKING:
     from antitrust.facts import _Builder
 
+CURRENCIES = ("EUR", "USD", "GBP")
+_SIDES = ("acquirer", "target", "combined", "smaller_party")
+
 
 def figures(self: _Builder) -> None:
     """One fact per jurisdiction: turnovers by side, summed over parties with that role."""
@@ -31,19 +34,28 @@ def figures(self: _Builder) -> None:
     by_role = {role: [(pi, p) for pi, p in enumerate(self.deal.parties) if p.role == role]
                for role in ("acquirer", "target")}
     detail = self.detail
+    lean = self.lean
     for jur in FIGURE_JURISDICTIONS:
         code = jur.upper()
+        # Lean (see antitrust.leanfacts): only the currencies some rule reads; the member-state
+        # statistics (in euros) only when a rule reads one of them.
+        needed = lean.get(jur, frozenset()) if lean is not None else None
+        currencies = CURRENCIES if needed is None else tuple(
+            c for c in CURRENCIES
+            if (c == "EUR" and jur == "eu" and not needed.isdisjoint(MEMBER_STATE_FIELDS))
+            or any(f"{side}_turnover_{c.lower()}" in needed for side in _SIDES))
+        with_stats = jur == "eu" and (needed is None or not needed.isdisjoint(MEMBER_STATE_FIELDS))
         sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
         # Each acquirer on its own (the parents of a joint acquisition are each an undertaking
         # concerned), then the target side: "at least two undertakings each above X" asks about
         # the second largest of these.
-        units: dict[str, list[tuple[float | None, float | None]]] = {"EUR": [], "USD": [], "GBP": []}
+        units: dict[str, list[tuple[float | None, float | None]]] = {c: [] for c in currencies}
         provs: dict[str, list[Provenance]] = {"acquirer": [], "target": []}
         for role in ("acquirer", "target"):
             totals: dict[str, tuple[float | None, float | None]] = {}
-            for c in ("EUR", "USD", "GBP"):
+            for c in currencies:
                 totals[c] = (0.0, 0.0)
-            for pi, p in by_role[role]:
+            for pi, p in (by_role[role] if currencies or detail else ()):
                 t = turnovers[pi].get(code)
                 amount = t.amount if t else None
                 wider = wider_bound(self, pi, code, amount)
@@ -53,12 +65,12 @@ def figures(self: _Builder) -> None:
                 if amount is None and wider is None:
                     # No figure: from 0 without upper bound (as _convert_bounds gives), in
                     # every currency; adding 0.0 leaves a total's lower bound as it is.
-                    for c in ("EUR", "USD", "GBP"):
+                    for c in currencies:
                         totals[c] = (totals[c][0] or 0.0, None)
                         if role == "acquirer":
                             units[c].append((0.0, None))
                     continue
-                for c in ("EUR", "USD", "GBP"):
+                for c in currencies:
                     lo: float | None
                     hi: float | None
                     lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
@@ -73,7 +85,7 @@ def figures(self: _Builder) -> None:
                     )
             sides[role] = totals
         fields: dict[str, Any] = {}
-        for c in ("EUR", "USD", "GBP"):
+        for c in currencies:
             a_lo, a_hi = sides["acquirer"][c]
             t_lo, t_hi = sides["target"][c]
             fields[f"acquirer_turnover_{c.lower()}"] = _interval(a_lo, a_hi)
@@ -87,12 +99,14 @@ def figures(self: _Builder) -> None:
         acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
         fields.update(acts)
         state_prov: Provenance | None = None
-        if jur == "eu":
+        if with_stats:
             stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
             fields.update(stats)
         if jur == "uk":
             fields["combined_share_of_supply"] = self._uk_combined_share()
         fact = self.add(jur, fields)
+        if needed is not None:
+            self.lean_fact(fact, fields, needed)
         if not detail:
             continue
         if jur == "uk":

@@ -103,6 +103,7 @@ def in_process(n: int, rules: Path) -> dict[str, Any]:
     from antitrust.deal import Deal
     from antitrust.evaluate import Evaluation, _Recorder, compiled_for, evaluate
     from antitrust.facts import flatten, relevant_date
+    from antitrust.leanfacts import figure_needs
     from antitrust.reporting import build_report
     from antitrust.rulebook import load_rulebook
     from antitrust.screening import _result
@@ -147,9 +148,15 @@ def in_process(n: int, rules: Path) -> dict[str, Any]:
 
     # Where the time of evaluate() goes, stage by stage.
     out["validate_ms"] = statistics.median(per_deal(Deal.model_validate, raw, repeat=3))
-    # As evaluate() flattens: without provenance and conversion records (built when first read).
-    flats = [flatten(d, at, compiled_for(book, at)[0].rates, TODAY, detail=False) for d, at in pairs]
-    out["flatten_ms"] = statistics.median(per_deal(
+    # As evaluate() flattens: without provenance and conversion records (built when first read),
+    # the figures facts lean (only the fields the deal's ruleset reads, the rest when first read).
+    def lean_flatten(p: Any) -> Any:
+        compiled, session = compiled_for(book, p[1])
+        return flatten(p[0], p[1], compiled.rates, TODAY, detail=False, lean=figure_needs(compiled, session))
+
+    flats = [lean_flatten(p) for p in pairs]
+    out["flatten_ms"] = statistics.median(per_deal(lean_flatten, pairs, repeat=3))
+    out["flatten_whole_ms"] = statistics.median(per_deal(
         lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates, TODAY, detail=False), pairs, repeat=3))
     out["flatten_detail_ms"] = statistics.median(per_deal(
         lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates, TODAY), pairs, repeat=3))
@@ -342,7 +349,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{w['median']:.2f} ms  [target CPU median <= {TARGETS['evaluate_median_cpu_ms']:g} ms: "
           f"{verdict(e['median'], TARGETS['evaluate_median_cpu_ms'])}]")
     print(f"  stages (CPU medians): validate {p['validate_ms']:.2f} ms (before evaluate), flatten "
-          f"{p['flatten_ms']:.2f} ms ({p['flatten_detail_ms']:.2f} ms with provenance), engine + recording {p['engine_and_recording_ms']:.2f} ms; screen record "
+          f"{p['flatten_ms']:.2f} ms ({p['flatten_whole_ms']:.2f} ms whole, {p['flatten_detail_ms']:.2f} ms with provenance), engine + recording {p['engine_and_recording_ms']:.2f} ms; screen record "
           f"{p['screen_record_ms']:.2f} ms; full report {p['build_report_ms']:.2f} ms "
           f"({p['build_report_no_margins_ms']:.2f} ms without margins)")
     f = p["floor"]
