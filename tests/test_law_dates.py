@@ -142,17 +142,20 @@ def test_a_2005_german_deal_needs_only_one_party_above_eur_25m(rulebook: Ruleboo
     assert after.filing != "mandatory", after
 
 
-def test_a_2001_austrian_deal_is_judged_under_the_kartg_1988(rulebook: Rulebook) -> None:
-    """§42a(1) KartG 1988 before the KartGNov 2002: ATS 3.5bn combined, two parties of ATS 5m each."""
-    report = _report(_deal("2001-06-29", "250m USD"), rulebook)
+def test_a_2001_austrian_deal_is_judged_under_the_kartgnov_1999(rulebook: Rulebook) -> None:
+    """§42a(1) KartG 1988 as amended from 1 Jan 2000: ATS 4.2bn worldwide, ATS 210m in Austria, ATS 28m each."""
+    report = _report(_national_deal("2001-06-29", "AT", "50m EUR", "0 EUR"), rulebook)
     at = _filing(report, "AT")
     assert at.filing == "mandatory", at
-    assert "AT-KARTG42A-1993-TURNOVER" in at.decided_by, at.decided_by
+    assert "AT-KARTG42A-2002-TURNOVER" in at.decided_by, at.decided_by
     used = {p.name: p for p in report.parameters}
-    assert used["at.kartg42a_1993.combined"].citation.startswith("§42a(1) KartG 1988")
-    # In 2004 the KartGNov 2002 also needs EUR 15m of Austrian turnover, which the deal file does not state.
-    later = _filing(_report(_deal("2004-06-30", "250m USD"), rulebook), "AT")
-    assert later.filing == "undetermined", later
+    assert used["at.kartg42a.domestic_combined"].citation.startswith("§42a(1) KartG 1988 as amended by the KartGNov 1999")
+    # Austrian turnover not stated: the domestic limb leaves the verdict open (the ATS 3.5bn test of 1993 had none).
+    open_ = _filing(_report(_deal("2001-06-29", "250m USD"), rulebook), "AT")
+    assert open_.filing == "undetermined", open_
+    # Below ATS 210m of Austrian turnover the deal was not notifiable.
+    small = _filing(_report(_national_deal("2001-06-29", "AT", "10m EUR", "0 EUR"), rulebook), "AT")
+    assert small.filing == "not_required" and "AT-KARTG42A-2002-DOMESTIC-FAILED" in small.decided_by, small
 
 
 def _uk_deal(closing: str, target_assets: str) -> Deal:
@@ -234,10 +237,54 @@ def test_a_swedish_deal_of_2005_is_judged_under_the_1993_act(rulebook: Rulebook)
     assert later.filing == "not_required" and "SE-BELOW-THRESHOLDS" in later.decided_by, later
 
 
+
+def test_an_irish_deal_of_2001_is_judged_under_the_mergers_act_1978(rulebook: Rulebook) -> None:
+    """Until 2002: each of two enterprises with IEP 20m of turnover (or IEP 10m of gross assets), notice to the Minister."""
+    report = _report(_national_deal("2001-06-29", "IE", "100m EUR", "1m EUR", domestic_activity={"IE": True}), rulebook)
+    ie = _filing(report, "IE")
+    assert ie.filing == "mandatory" and "IE-MTMCA1978-NOTIFY" in ie.decided_by, ie
+    assert {p.name: p for p in report.parameters}["ie.mtmca1978.turnover_each"].citation.startswith("s.2(1)(a) Mergers")
+    # A target with EUR 10m of turnover and EUR 5m of assets was below both limbs.
+    small = Deal.model_validate({
+        "schema_version": 1, "id": "ie-2001-small", "title": "A small Irish target in 2001",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer", "turnover": [{"jurisdiction": "WORLD", "amount": "1bn EUR"}]},
+            {"id": "t", "name": "Target", "role": "target", "assets": "5m EUR",
+             "turnover": [{"jurisdiction": "WORLD", "amount": "10m EUR"}]},
+        ],
+        "transaction": {"types": ["share_acquisition"], "closing": "2001-06-29"},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": 100, "voting_after": 100, "share_class": "voting"}],
+    })
+    below = _filing(_report(small, rulebook), "IE")
+    assert below.filing == "not_required" and "IE-MTMCA1978-BELOW-TARGET" in below.decided_by, below
+
+
+def test_an_italian_deal_of_2002_is_judged_under_the_2000_revaluation(rulebook: Rulebook) -> None:
+    """AGCM decision 8227 of 20 Apr 2000: EUR 368.75m combined or EUR 36.668m for the target, either sufficing."""
+    report = _report(_national_deal("2002-06-28", "IT", "100m EUR", "40m EUR"), rulebook)
+    it = _filing(report, "IT")
+    assert it.filing == "mandatory" and "IT-L287-16-1-1990" in it.decided_by, it
+    assert {p.name: p for p in report.parameters}["it.l287_1990.target_domestic"].value == "EUR 36.67m"
+    # The 2001-2003 revaluations are missing: the report says the value may be stale.
+    assert any("it.l287_1990.target_domestic" in w and "may be stale" in w for w in report.warnings), report.warnings
+    small = _filing(_report(_national_deal("2002-06-28", "IT", "100m EUR", "30m EUR"), rulebook), "IT")
+    assert small.filing == "not_required" and "IT-BELOW-THRESHOLDS-1990" in small.decided_by, small
+
+
+def test_italy_in_early_2013_applies_the_cumulative_test_with_the_2012_values(rulebook: Rulebook) -> None:
+    """From 1 Jan 2013 both thresholds had to be exceeded; the values of 17 Sep 2012 applied until 2 Apr 2013."""
+    report = _report(_national_deal("2013-02-28", "IT", "600m EUR", "0 EUR"), rulebook)
+    it = _filing(report, "IT")
+    assert it.filing == "not_required" and "IT-BELOW-THRESHOLDS-2013" in it.decided_by, it
+    assert {p.name: p for p in report.parameters}["it.l287_2013.domestic_combined"].value == "EUR 474m"
+
 #: National filing thresholds that changed their form: (parameters in date order, first day covered).
 SUCCESSIVE_THRESHOLDS = {
     "SE combined": (("se.ca1993.combined", "se.ca.domestic_combined"), date(2000, 1, 1)),
     "SE each": (("se.ca1993.domestic_each", "se.ca.domestic_each"), date(2000, 1, 1)),
+    "IT combined": (("it.l287_1990.domestic_combined", "it.l287_2013.domestic_combined", "it.l287.domestic_combined"),
+                    date(2000, 4, 20)),
+    "IE": (("ie.mtmca1978.turnover_each", "ie.ca2002_2003.worldwide_each", "ie.ca2002.domestic_each"), date(2000, 1, 1)),
 }
 
 
