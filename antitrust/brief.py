@@ -10,6 +10,7 @@ import re
 from antitrust.info_requests import condition_words
 from antitrust.reliance import assuming
 from antitrust.report import (
+    OPEN_SEPARATOR,
     Finding,
     JurisdictionReport,
     Needed,
@@ -71,6 +72,9 @@ def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
 
 def jurisdiction_reason(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     if j.reason:
+        opening, sep, rest = j.reason.partition(OPEN_SEPARATOR)
+        if sep and j.filing == "undetermined":  # "Possibly notifiable, depending on ...: <reason>"
+            return opening + sep + first_sentence(rest, _MAX_REASON - len(opening) - len(sep))
         return first_sentence(j.reason)
     reasons = list(dict.fromkeys(first_sentence(by_id[f].reason) for f in j.decided_by if f in by_id))
     if reasons:

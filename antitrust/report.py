@@ -196,6 +196,11 @@ class Exposure(_Model):
     findings: list[str] = Field(default_factory=list)
 
 
+#: Joins the opening of an undetermined verdict's reason ("Possibly notifiable") to the reason the
+#: deciding rule would give if the facts nobody stated fell its way.
+OPEN_SEPARATOR = ", depending on facts not stated: "
+
+
 class JurisdictionReport(_Model):
     code: str
     name: str

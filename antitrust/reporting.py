@@ -21,6 +21,7 @@ from antitrust.params import format_value
 from antitrust.regimes import stale_values
 from antitrust.reliance import Reliance, assuming
 from antitrust.report import (
+    OPEN_SEPARATOR,
     Conversion,
     FactUse,
     Finding,
@@ -96,6 +97,26 @@ def in_sentence(fact: str, field: str, value: Any) -> str:
     noun = ("share" if unit == "percent" else "number" if unit == "count" else "amount" if unit else "value")
     return f"an unknown {noun} ({field.replace('_', ' ')} not stated)"
 
+
+
+#: Words that open a rule's reason as an ordinary sentence, so it can run on after a colon.
+_COMMON_OPENERS = frozenset({"The", "A", "An", "In", "Combined", "No", "Most", "Closed", "With", "Not",
+                             "Before", "Through", "Only", "Neither", "Closing", "Each", "One", "Both"})
+
+
+def _run_on(sentence: str) -> str:
+    """``sentence`` continuing another: its first letter lower-cased when it opens with a common
+    word (never a name: "Meta's stake" keeps its capital)."""
+    first = sentence.split(" ", 1)[0]
+    return sentence[0].lower() + sentence[1:] if first in _COMMON_OPENERS else sentence
+
+
+#: How an undetermined verdict's reason opens, by the verdict its deciding rule would give.
+_OPEN_DIRECTION = {
+    "mandatory": "Possibly notifiable",
+    "voluntary": "Possibly reviewable",
+    "not_required": "Possibly not required",
+}
 
 class _Builder:
     def __init__(self, ev: Evaluation, today: date, band: float | None = DEFAULT_BAND) -> None:
@@ -376,7 +397,14 @@ class _Builder:
             return ("No rule decides the filing on the stated facts: no filing test is shown to be met, and none "
                     "is shown to fail on known figures.")
         first = min(decided, key=lambda i: self.ids[i])
-        return self.findings[first].reason
+        reason = self.findings[first].reason
+        if decision.filing != "undetermined":
+            return reason
+        # The deciding rule matched only on facts nobody stated: its reason is written for the case
+        # where it holds, so say first that it does not (yet), and which way it would go.
+        verdict = self.compiled.rules[self.ev.firings[first].rule_id].rule.spec.verdict
+        direction = _OPEN_DIRECTION.get(verdict.filing if verdict is not None else "", "Not settled")
+        return f"{direction}{OPEN_SEPARATOR}{_run_on(reason)}"
 
     def _basis_status(self, decided: list[int]) -> Literal["verified", "secondary", "unverified"]:
         """The weakest verification status among the rules a verdict rests on, through the

@@ -231,3 +231,40 @@ def test_reasons_say_what_is_unknown() -> None:
         "an unknown share (share of target staff not stated)"
     assert in_sentence("stake", "equity_after", {"lo": 5, "hi": None}) == "at least 5%"
     assert in_sentence("stake", "equity_after", {"lo": 49, "hi": 49}) == "49%"
+
+
+def test_an_undetermined_verdict_says_which_way_it_leans_before_the_rule_reason(meta: Deal,
+                                                                               rulebook: Rulebook) -> None:
+    """A rule that matched only on unstated facts wrote its reason for the case where it holds; the
+    verdict's reason must not read as settled ("so no notification is due")."""
+    from antitrust.brief import jurisdiction_reason
+    from antitrust.report import OPEN_SEPARATOR
+
+    report = report_for(meta, rulebook)
+    by_id = {f.id: f for f in report.findings}
+    de = jurisdiction(report, "DE")
+    assert de.filing == "undetermined" and de.decided_by
+    rule_reason = by_id[de.decided_by[0]].reason
+    assert de.reason == "Possibly notifiable" + OPEN_SEPARATOR + rule_reason[0].lower() + rule_reason[1:]
+    assert jurisdiction_reason(de, by_id).startswith("Possibly notifiable, depending on facts not stated: a concentration")
+
+    # Every undetermined verdict with a deciding rule leans the way that rule would decide.
+    opening = {"mandatory": "Possibly notifiable", "voluntary": "Possibly reviewable",
+               "not_required": "Possibly not required"}
+    for j in report.jurisdictions:
+        if j.filing == "undetermined" and j.decided_by:
+            verdict = rulebook.rule(by_id[j.decided_by[0]].rule_id).spec.verdict
+            assert verdict is not None and j.reason.startswith(opening[verdict.filing] + OPEN_SEPARATOR), j.code
+    # Settled verdicts keep the rule's own reason.
+    for j in report.jurisdictions:
+        if j.filing in {"mandatory", "not_required", "voluntary"}:
+            assert OPEN_SEPARATOR not in j.reason
+
+
+def test_a_reason_run_on_after_the_opening_keeps_a_name_capitalised() -> None:
+    from antitrust.reporting import _run_on
+
+    assert _run_on("The target has at most EUR 17.5m") == "the target has at most EUR 17.5m"
+    assert _run_on("Combined turnover in Ireland") == "combined turnover in Ireland"
+    assert _run_on("Meta Platforms, Inc.'s 49%") == "Meta Platforms, Inc.'s 49%"
+    assert _run_on("EU turnover") == "EU turnover"
