@@ -99,21 +99,28 @@ def route_texts(j: JurisdictionReport) -> tuple[list[str], list[str]]:
         rank = {"holds": 0, "possible": 1, "expired": 2}[r.status]
         if r.route not in best or rank < best[r.route][0]:
             best[r.route] = (rank, r)
-    windows = {w.route: w for w in j.windows}
+    windows: dict[str, list[Window]] = {}
+    for w in j.windows:
+        windows.setdefault(w.route, []).append(w)
     still, closed = [], []
     for _rank, r in sorted(best.values(), key=lambda x: x[0]):
         text = ROUTE_WORDS.get(r.route, r.route.replace("_", " "))
-        w = windows.pop(r.route, None)
+        mine = windows.pop(r.route, [])
         if r.status == "expired":
-            closed.append(f"{text} expired" + (f" on {r.until}" if r.until else f" ({_window_words(w)})" if w else ""))
+            first = mine[0] if mine else None
+            closed.append(f"{text} expired"
+                          + (f" on {r.until}" if r.until else f" ({_window_words(first)})" if first else ""))
             continue
+        # The route is still open on some ground: a window that has run out belongs to another
+        # ground of the same route (a lapsed national route under Art. 22, say), not to this one.
+        running = next((w for w in mine if w.status != "expired"), None)
         details = ["possible"] if r.status == "possible" else []
         if r.until:
             details.append(f"open until {r.until}")
-        elif w is not None:
-            details.append(_window_words(w))
+        elif running is not None:
+            details.append(_window_words(running))
         still.append(text + (f" ({'; '.join(details)})" if details else ""))
-    for w in windows.values():
+    for w in (w for ws in windows.values() for w in ws):
         text = f"{w.authority} {ROUTE_WORDS.get(w.route, w.route.replace('_', ' '))}: {_window_words(w)}"
         (closed if w.status == "expired" else still).append(text)
     return still, closed

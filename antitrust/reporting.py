@@ -95,7 +95,17 @@ def in_sentence(fact: str, field: str, value: Any) -> str:
     spec = FACT_TYPES.get(fact, {}).get(field)
     unit = spec.unit if spec else None
     noun = ("share" if unit == "percent" else "number" if unit == "count" else "amount" if unit else "value")
-    return f"an unknown {noun} ({field.replace('_', ' ')} not stated)"
+    return f"an unknown {noun} ({_field_words(field)} not stated)"
+
+
+def _field_words(field: str) -> str:
+    """A field's name as words, without the unit its name carries: 'combined turnover', not
+    'combined turnover eur'."""
+    for unit in ("_eur", "_gbp", "_usd", "_jpy", "_krw", "_dkk", "_sek", "_pct"):
+        if field.endswith(unit):
+            field = field[: -len(unit)]
+            break
+    return field.replace("_", " ")
 
 
 
@@ -396,7 +406,7 @@ class _Builder:
         if not decided:
             return ("No rule decides the filing on the stated facts: no filing test is shown to be met, and none "
                     "is shown to fail on known figures.")
-        first = min(decided, key=lambda i: self.ids[i])
+        first = min(decided, key=self._support_order)
         reason = self.findings[first].reason
         if decision.filing != "undetermined":
             return reason
@@ -405,6 +415,14 @@ class _Builder:
         verdict = self.compiled.rules[self.ev.firings[first].rule_id].rule.spec.verdict
         direction = _OPEN_DIRECTION.get(verdict.filing if verdict is not None else "", "Not settled")
         return f"{direction}{OPEN_SEPARATOR}{_run_on(reason)}"
+
+    def _support_order(self, i: int) -> tuple[bool, int, str]:
+        """Deciding firings best supported first: one another match of its rule supersedes last,
+        then by how many of the derived facts it used are still open, then by id. A full
+        acquisition is explained by its majority of the votes, not by vetoes nobody stated."""
+        derived = self.ev.derived
+        open_inputs = sum(1 for d in self.ev.firings[i].derived_inputs if d in derived and derived[d].status == "maybe")
+        return i in self.superseded, open_inputs, self.ids[i]
 
     def _basis_status(self, decided: list[int]) -> Literal["verified", "secondary", "unverified"]:
         """The weakest verification status among the rules a verdict rests on, through the

@@ -125,6 +125,22 @@ def test_referral_expires_with_the_only_national_route_it_rests_on(rulebook: Rul
     assert via_duty and all(x.status == "possible" for x in via_duty)
 
 
+def test_a_route_still_open_on_one_ground_is_not_shown_with_the_lapsed_window_of_another(
+        rulebook: Rulebook) -> None:
+    """The referral above is open through a national notification duty and lapsed through the
+    call-ins: the summary says it is open, with the notification's window, never "open; expired"."""
+    from antitrust.brief import route_texts
+
+    deal = Deal.model_validate(small_deal(closing="2025-06-01"))
+    eu = jurisdiction(report(deal, rulebook, date(2026, 3, 1)), "EU")
+    assert any(w.route == "referral" and w.status == "expired" for w in eu.windows)
+    still, _closed = route_texts(eu)
+    referral = [t for t in still if t.startswith("referral")]
+    assert referral == [("referral (possible; 15 working days from a national notification, which the deal file "
+                         "does not date)")]
+    assert not any("expired" in t for t in still)
+
+
 def test_period_of_unverified_length_is_not_counted(rulebook: Rulebook) -> None:
     data = small_deal(closing="2025-06-01")
     data["parties"][0]["turnover"].append({"jurisdiction": "DK", "amount": "90m DKK"})

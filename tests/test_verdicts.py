@@ -231,6 +231,8 @@ def test_reasons_say_what_is_unknown() -> None:
         "an unknown share (share of target staff not stated)"
     assert in_sentence("stake", "equity_after", {"lo": 5, "hi": None}) == "at least 5%"
     assert in_sentence("stake", "equity_after", {"lo": 49, "hi": 49}) == "49%"
+    # A field's unit is not part of what the reader is told is missing.
+    assert in_sentence("ie", "combined_turnover_eur", None) == "an unknown amount (combined turnover not stated)"
 
 
 def test_an_undetermined_verdict_says_which_way_it_leans_before_the_rule_reason(meta: Deal,
@@ -268,3 +270,25 @@ def test_a_reason_run_on_after_the_opening_keeps_a_name_capitalised() -> None:
     assert _run_on("Combined turnover in Ireland") == "combined turnover in Ireland"
     assert _run_on("Meta Platforms, Inc.'s 49%") == "Meta Platforms, Inc.'s 49%"
     assert _run_on("EU turnover") == "EU turnover"
+
+
+def test_an_undetermined_verdict_of_a_full_acquisition_is_explained_by_its_majority_not_by_vetoes(
+        rulebook: Rulebook) -> None:
+    """With 100% of the votes the concentration holds by majority; the same threshold rule also
+    matches through joint control by vetoes nobody stated. The verdict's reason is the better
+    supported match."""
+    deal = Deal.model_validate({
+        "schema_version": 1, "id": "full", "title": "Full acquisition",
+        "parties": [
+            {"id": "a", "name": "Acquirer", "role": "acquirer", "turnover": [{"jurisdiction": "WORLD", "amount": "60bn EUR"}]},
+            {"id": "t", "name": "Target", "role": "target"},
+        ],
+        "transaction": {"types": ["share_acquisition"], "announced": "2024-04-24"},
+        "stakes": [{"holder": "a", "issuer": "t", "equity_after": 100, "voting_after": 100, "share_class": "voting"}],
+    })
+    report = report_for(deal, rulebook)
+    for code in ("IE", "DK", "SE"):
+        j = jurisdiction(report, code)
+        assert j.filing == "undetermined"
+        assert "(sole control by majority of votes)" in j.reason, (code, j.reason)
+        assert "strategic vetoes" not in j.reason
