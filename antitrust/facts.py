@@ -196,9 +196,7 @@ class _Builder:
         whole fact too)."""
         assert self.completion is not None and self.flat.facts[-1] is fact
         index = len(self.flat.facts) - 1
-        lean = LeanFact(fact, needed.union(fields, ("t", "id")), self.completion)
-        self.completion.leans.append((index, lean))
-        self.flat.facts[index] = lean
+        self.flat.facts[index] = LeanFact(fact, needed.union(fields, ("t", "id")), self.completion, index)
 
     def note(self, fact: dict[str, Any], name: str, prov: Provenance) -> None:
         if self.detail:

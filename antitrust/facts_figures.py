@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from antitrust.acts import act_fields
+from antitrust.acts import ACT_FIELDS, act_fields
 from antitrust.deal import Fact
 from antitrust.factbase import Provenance
 from antitrust.factbase import interval as _interval
@@ -37,14 +37,9 @@ def figures(self: _Builder) -> None:
     lean = self.lean
     for jur in FIGURE_JURISDICTIONS:
         code = jur.upper()
-        # Lean (see antitrust.leanfacts): only the currencies some rule reads; the member-state
-        # statistics (in euros) only when a rule reads one of them.
         needed = lean.get(jur, frozenset()) if lean is not None else None
-        currencies = CURRENCIES if needed is None else tuple(
-            c for c in CURRENCIES
-            if (c == "EUR" and jur == "eu" and not needed.isdisjoint(MEMBER_STATE_FIELDS))
-            or any(f"{side}_turnover_{c.lower()}" in needed for side in _SIDES))
-        with_stats = jur == "eu" and (needed is None or not needed.isdisjoint(MEMBER_STATE_FIELDS))
+        currencies, with_stats, target_active, acquirer_active, with_acts, uk_share = (
+            _lean_plan(jur, needed) if needed is not None else (CURRENCIES, jur == "eu", True, True, True, True))
         sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
         # Each acquirer on its own (the parents of a joint acquisition are each an undertaking
         # concerned), then the target side: "at least two undertakings each above X" asks about
@@ -94,15 +89,17 @@ def figures(self: _Builder) -> None:
                 (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
             )
             fields[f"smaller_party_turnover_{c.lower()}"] = _second_largest([*units[c], (t_lo, t_hi)])
-        fields["target_active"] = self._active("target", code)
-        fields["acquirer_active"] = self._active("acquirer", code)
-        acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" else ({}, {})
+        if target_active:
+            fields["target_active"] = self._active("target", code)
+        if acquirer_active:
+            fields["acquirer_active"] = self._active("acquirer", code)
+        acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" and with_acts else ({}, {})
         fields.update(acts)
         state_prov: Provenance | None = None
         if with_stats:
             stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
             fields.update(stats)
-        if jur == "uk":
+        if jur == "uk" and uk_share:
             fields["combined_share_of_supply"] = self._uk_combined_share()
         fact = self.add(jur, fields)
         if needed is not None:
@@ -133,6 +130,28 @@ def figures(self: _Builder) -> None:
             ]))
         for name, prov in act_provs.items():
             self.note(fact, name, prov)
+
+#: (jurisdiction, the fields needed of its figures fact) -> what to compute: the currencies, the
+#: member-state statistics, target_active, acquirer_active, the act fields, the UK share of supply.
+_LeanPlan = tuple[tuple[str, ...], bool, bool, bool, bool, bool]
+_lean_plans: dict[tuple[str, frozenset[str]], _LeanPlan] = {}
+_ACT_NAMES = frozenset(ACT_FIELDS).union(("notified", "eu_one_stop_shop"))
+
+
+def _lean_plan(jur: str, needed: frozenset[str]) -> _LeanPlan:
+    """What a lean figures fact of ``jur`` computes (see antitrust.leanfacts): the currencies some
+    needed field is in, the member-state statistics (in euros) only when one of them is needed,
+    and each other group of fields only when one of its fields is. Worked out once per ruleset."""
+    plan = _lean_plans.get((jur, needed))
+    if plan is None:
+        stats = jur == "eu" and not needed.isdisjoint(MEMBER_STATE_FIELDS)
+        currencies = tuple(c for c in CURRENCIES if (c == "EUR" and stats) or any(
+            f"{side}_turnover_{c.lower()}" in needed for side in _SIDES))
+        plan = _lean_plans[(jur, needed)] = (
+            currencies, stats, "target_active" in needed, "acquirer_active" in needed,
+            not needed.isdisjoint(_ACT_NAMES), "combined_share_of_supply" in needed)
+    return plan
+
 
 def wider_bound(self: _Builder, pi: int, code: str, amount: Fact[Money] | None) -> tuple[dict[str, float], str] | None:
     """An upper bound on party ``pi``'s turnover in ``code`` that its own statement lacks, from

@@ -12,10 +12,10 @@ templates name, and those the rulebook's presumptions fill. The flattening compu
 (and the cheap fields it always computes) into a :class:`LeanFact`.
 
 A :class:`LeanFact` answers a question about one of the fields it holds from itself. Any other
-question (another field, its length, its items, a comparison, a copy) first completes every
-lean fact of the deal from a whole flattening of the same deal, so a reader that wants more
-than the rules read (a report, margins, what-if, an explanation) sees exactly the facts a whole
-flattening gives, in the same order: fact ids and values do not change.
+question (another field, its length, its items, a comparison, a copy) first completes it from
+a whole flattening of the same deal (built once per deal, when first needed), so a reader that
+wants more than the rules read (a report, margins, what-if, an explanation) sees exactly the
+facts a whole flattening gives, in the same order: fact ids and values do not change.
 """
 
 from __future__ import annotations
@@ -39,43 +39,43 @@ _lock = threading.RLock()
 
 
 class Completion:
-    """Completes every lean fact of one deal from a whole flattening, once."""
+    """The whole facts of one deal, built from a whole flattening when first asked for (once).
 
-    __slots__ = ("build", "leans")
+    It holds no lean fact, so a deal's facts form no reference cycle and are freed with it."""
+
+    __slots__ = ("_build", "_whole")
 
     def __init__(self, build: Callable[[], list[dict[str, Any]]]) -> None:
         #: Builds the deal's whole facts (the same facts, in the same order, with every field).
-        self.build: Callable[[], list[dict[str, Any]]] | None = build
-        #: (index in the deal's facts, lean fact) for every lean fact of the deal.
-        self.leans: list[tuple[int, LeanFact]] = []
+        self._build: Callable[[], list[dict[str, Any]]] | None = build
+        self._whole: list[dict[str, Any]] | None = None
 
-    def __call__(self) -> None:
-        with _lock:
-            if self.build is None:
-                return
-            whole = self.build()
-            for index, lean in self.leans:
-                fact = whole[index]
-                if fact.get("id") != dict.get(lean, "id"):  # pragma: no cover - flattening is deterministic
-                    raise AssertionError(f"fact {index} has another id in the whole flattening")
-                dict.update(lean, fact)
-                lean._whole = fact
-            self.build = None
+    def whole(self) -> list[dict[str, Any]]:
+        whole = self._whole
+        if whole is None:
+            with _lock:
+                if self._whole is None:
+                    assert self._build is not None
+                    self._whole, self._build = self._build(), None
+                whole = self._whole
+        return whole
 
 
 class LeanFact(dict[str, Any]):
     """An engine fact holding only some of its fields (``keys``), exactly as the whole fact holds
     them (absent where the whole fact lacks them too). Reading any other field, or the fact as a
-    whole, completes it first (see :class:`Completion`). Engine facts are read-only."""
+    whole, completes it first from the whole facts of its deal (see :class:`Completion`; the
+    fact is the one at ``index`` there). Engine facts are read-only."""
 
-    __slots__ = ("_complete", "_keys", "_whole")
+    __slots__ = ("_complete", "_index", "_keys", "_whole")
 
-    def __init__(self, fields: dict[str, Any], keys: frozenset[str], complete: Completion) -> None:
+    def __init__(self, fields: dict[str, Any], keys: frozenset[str], complete: Completion, index: int) -> None:
         super().__init__(fields)
         self._keys = keys
         #: The whole fact, once completed (its order is the whole flattening's).
         self._whole: dict[str, Any] | None = None
         self._complete = complete
+        self._index = index
 
     @property
     def completed(self) -> bool:
@@ -86,9 +86,11 @@ class LeanFact(dict[str, Any]):
         """The fact with every field, as a whole flattening gives it."""
         w = self._whole
         if w is None:
-            self._complete()
-            w = self._whole
-            assert w is not None
+            w = self._complete.whole()[self._index]
+            if w.get("id") != dict.get(self, "id"):  # pragma: no cover - flattening is deterministic
+                raise AssertionError(f"fact {self._index} has another id in the whole flattening")
+            dict.update(self, w)
+            self._whole = w
         return w
 
     # -- one field: answered here when it is one of the fields held ----------------------------

@@ -39,9 +39,7 @@ def _lean_pair() -> tuple[LeanFact, dict[str, Any], list[int]]:
         built.append(1)
         return [{}, {}, {}, dict(whole)]
 
-    completion = Completion(build)
-    lean = LeanFact({"t": "de", "id": "f3", "b": True}, frozenset({"t", "id", "b", "gone"}), completion)
-    completion.leans.append((3, lean))
+    lean = LeanFact({"t": "de", "id": "f3", "b": True}, frozenset({"t", "id", "b", "gone"}), Completion(build), 3)
     return lean, whole, built
 
 
@@ -79,12 +77,22 @@ def test_a_change_is_made_to_the_whole_fact() -> None:
     assert "a" not in lean and lean.pop("c") == "x" and lean.setdefault("y", 2) == 2
 
 
-def test_completing_one_fact_completes_every_lean_fact_of_the_deal(rulebook: Any) -> None:
+def test_the_whole_flattening_is_built_once_per_deal(rulebook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     ev = evaluate(_deal(ROOT / "cases" / "meta-scale-ai.yaml"), rulebook, today=TODAY)
     leans = [f for f in ev.flat.facts if isinstance(f, LeanFact)]
     assert len(leans) > 1 and not any(f.completed for f in leans)
+    built: list[int] = []
+    real = Completion.whole
+
+    def counted(self: Completion) -> list[dict[str, Any]]:
+        built.append(self._whole is None)
+        return real(self)
+
+    monkeypatch.setattr(Completion, "whole", counted)
     len(leans[0])
-    assert all(f.completed for f in leans)
+    assert leans[0].completed and not leans[1].completed
+    assert all(len(f) == len(f.whole()) for f in leans)
+    assert all(f.completed for f in leans) and built.count(True) == 1
 
 
 def _whole_facts(deal: Deal, rulebook: Any) -> tuple[date, list[dict[str, Any]]]:
