@@ -89,7 +89,7 @@ def _window_words(w: Window) -> str:
         return f"open until {w.ends}"
     if w.status == "expired" and w.ends:
         return f"expired on {w.ends}"
-    return f"{w.length} from {w.starts_on or 'its start'}, which the deal file does not date"
+    return f"{w.length} from {w.starts_on or 'its start'} (not dated)"
 
 
 def route_texts(j: JurisdictionReport) -> tuple[list[str], list[str]]:

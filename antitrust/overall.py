@@ -25,7 +25,7 @@ def _match(row: OverallRow, mandatory: list[str], reachable: list[str],
         juris = juris or reachable
     named: list[str] = []
     if row.theory_band is not None:
-        named = [t.theory.replace("_", " ") for t in theories if _LEVEL[t.band] >= _LEVEL[row.theory_band]]
+        named = [t.title[:1].lower() + t.title[1:] for t in theories if _LEVEL[t.band] >= _LEVEL[row.theory_band]]
         if not named:
             return None
     return juris, named

@@ -103,3 +103,24 @@ def test_real_band_definition() -> None:
     remedies_phase1 = Deal.model_validate({**base, "actual_outcomes": {"EU": "cleared_with_remedies"}})
     assert (real_band(phase1), real_band(abandoned), real_band(remedies_phase1)) == ("low", "high", "medium")
 
+
+
+def test_the_overall_reason_never_denies_a_concern_the_report_shows(rows: list[tuple[Deal, Report, str]],
+                                                                    rulebook: Rulebook) -> None:
+    """'No established concern meets a mandatory or open review' is said only when no substantive
+    theory at medium or above meets a filing or a route that holds; theories are named by title."""
+    titles = {t.title[:1].lower() + t.title[1:] for _d, r, _real in rows for t in r.theories}
+    for deal, report, _real in rows:
+        assert report.overall is not None
+        reasons = " ".join(report.overall.reasons)
+        taking = {"call_in", "referral", "post_closing_challenge", "own_initiative"}
+        open_route = any(route.status == "holds" and route.route in taking
+                         for j in report.jurisdictions for route in j.reach)
+        assert rulebook.overall is not None
+        concern = any(t.band in {"medium", "high"} and t.theory in rulebook.overall.substantive
+                      for t in report.theories)
+        if "no established concern" in reasons:
+            assert not (open_route and concern), deal.id
+        if ": " in reasons and "high: " in reasons:
+            named = reasons.split("high: ", 1)[1].split(";")[0]
+            assert named.split(", ")[0] in titles or any(named.startswith(t) for t in titles), (deal.id, named)

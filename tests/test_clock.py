@@ -136,8 +136,8 @@ def test_a_route_still_open_on_one_ground_is_not_shown_with_the_lapsed_window_of
     assert any(w.route == "referral" and w.status == "expired" for w in eu.windows)
     still, _closed = route_texts(eu)
     referral = [t for t in still if t.startswith("referral")]
-    assert referral == [("referral (possible; 15 working days from a national notification, which the deal file "
-                         "does not date)")]
+    assert referral == [("referral (possible; 15 working days from a national notification "
+                         "(not dated))")]
     assert not any("expired" in t for t in still)
 
 

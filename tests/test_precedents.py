@@ -82,7 +82,14 @@ class Pair:
 
 
 def engine_answer(j: JurisdictionReport) -> tuple[str, str]:
-    """(class, text): the filing verdict, or for 'not required' whether a route reaches the deal."""
+    """(class, text): the filing verdict, or for 'not required' whether a route reaches the deal.
+
+    In a voluntary regime there is never a duty to file, so an open verdict there is about the
+    authority's jurisdiction only: no filing duty, and the deal possibly reachable, which is the
+    same answer as 'not required; possibly reachable' elsewhere (and reads so in the report:
+    "voluntary regime (CMA), jurisdiction not settled")."""
+    if j.filing == "undetermined" and "voluntary" in (j.regime or "").lower():
+        return "route_possible", "voluntary regime, jurisdiction not settled"
     if j.filing != "not_required":
         return j.filing, j.filing.replace("_", " ")
     holds = sorted({r.route for r in j.reach if r.route in TAKING_ROUTES and r.status == "holds"})
@@ -189,6 +196,10 @@ def table(pairs: list[Pair], evaluated: list[tuple[Path, Deal, Report]], bare: l
          f"{counts[UNDETERMINED]} undetermined, {counts[DISAGREE]} disagree, "
          f"{counts[FALSE_NOT_REQUIRED]} where the engine says no filing and no route although the authority "
          "took jurisdiction."),
+        "",
+        ("In a voluntary regime (UK) an open verdict is about jurisdiction only, never a filing duty: it is "
+         "counted like 'not required; possibly reachable' elsewhere, so it agrees where no review is recorded "
+         "and stays undetermined where the authority took jurisdiction or found it had none."),
         "",
         (f"On the rules alone, with every authority act removed from the case files: {bare_counts[AGREE]} agree, "
          f"{bare_counts[UNDETERMINED]} undetermined, {bare_counts[DISAGREE]} disagree, "
