@@ -37,6 +37,7 @@ from antitrust.report import (
     Window,
 )
 from antitrust.superseded import moot, superseded
+from antitrust.valuetext import OPEN_DIRECTION, display, in_sentence, run_on
 from antitrust.verdicts import (  # re-exported: callers read verdicts through this module too
     active_theories,
     decide,
@@ -61,72 +62,6 @@ _ROUTE_TEXT = {
 def _lowest(levels: list[str]) -> str:
     return min(levels, key=lambda x: _LEVEL[x]) if levels else "high"
 
-
-def display(fact: str, field: str, value: Any) -> str:
-    """A fact field's value as a person reads it: 'USD 14.8bn', '49%', 'unknown'."""
-    spec = FACT_TYPES.get(fact, {}).get(field)
-    unit = spec.unit if spec else None
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict):
-        lo, hi = value.get("lo"), value.get("hi")
-        if lo is not None and lo == hi:
-            return number_text(lo, unit)
-        if lo not in (None, 0) and hi is not None:
-            return f"between {number_text(lo, unit)} and {number_text(hi, unit)}"
-        if lo not in (None, 0):
-            return f"unknown (at least {number_text(lo, unit)})"
-        if hi is not None and not (unit == "percent" and hi == 100):
-            return f"unknown (at most {number_text(hi, unit)})"
-        return "unknown"
-    return str(value).replace("_", " ")
-
-
-def in_sentence(fact: str, field: str, value: Any) -> str:
-    """A value as it reads inside a reason: an unknown value says what is unknown ('an unknown
-    share', 'at least 5%'), never a bare 'unknown' in the middle of a sentence."""
-    text = display(fact, field, value)
-    if text.startswith("unknown (") and text.endswith(")"):
-        return text[len("unknown ("):-1]
-    if text != "unknown":
-        return text
-    spec = FACT_TYPES.get(fact, {}).get(field)
-    unit = spec.unit if spec else None
-    noun = ("share" if unit == "percent" else "number" if unit == "count" else "amount" if unit else "value")
-    return f"an unknown {noun} ({_field_words(field)} not stated)"
-
-
-def _field_words(field: str) -> str:
-    """A field's name as words, without the unit its name carries: 'combined turnover', not
-    'combined turnover eur'."""
-    for unit in ("_eur", "_gbp", "_usd", "_jpy", "_krw", "_dkk", "_sek", "_pct"):
-        if field.endswith(unit):
-            field = field[: -len(unit)]
-            break
-    return field.replace("_", " ")
-
-
-
-#: Words that open a rule's reason as an ordinary sentence, so it can run on after a colon.
-_COMMON_OPENERS = frozenset({"The", "A", "An", "In", "Combined", "No", "Most", "Closed", "With", "Not",
-                             "Before", "Through", "Only", "Neither", "Closing", "Each", "One", "Both"})
-
-
-def _run_on(sentence: str) -> str:
-    """``sentence`` continuing another: its first letter lower-cased when it opens with a common
-    word (never a name: "Meta's stake" keeps its capital)."""
-    first = sentence.split(" ", 1)[0]
-    return sentence[0].lower() + sentence[1:] if first in _COMMON_OPENERS else sentence
-
-
-#: How an undetermined verdict's reason opens, by the verdict its deciding rule would give.
-_OPEN_DIRECTION = {
-    "mandatory": "Possibly notifiable",
-    "voluntary": "Possibly reviewable",
-    "not_required": "Possibly not required",
-}
 
 class _Builder:
     def __init__(self, ev: Evaluation, today: date, band: float | None = DEFAULT_BAND) -> None:
@@ -413,8 +348,8 @@ class _Builder:
         # The deciding rule matched only on facts nobody stated: its reason is written for the case
         # where it holds, so say first that it does not (yet), and which way it would go.
         verdict = self.compiled.rules[self.ev.firings[first].rule_id].rule.spec.verdict
-        direction = _OPEN_DIRECTION.get(verdict.filing if verdict is not None else "", "Not settled")
-        return f"{direction}{OPEN_SEPARATOR}{_run_on(reason)}"
+        direction = OPEN_DIRECTION.get(verdict.filing if verdict is not None else "", "Not settled")
+        return f"{direction}{OPEN_SEPARATOR}{run_on(reason)}"
 
     def _support_order(self, i: int) -> tuple[bool, int, str]:
         """Deciding firings best supported first: one another match of its rule supersedes last,

@@ -264,7 +264,7 @@ def test_an_undetermined_verdict_says_which_way_it_leans_before_the_rule_reason(
 
 
 def test_a_reason_run_on_after_the_opening_keeps_a_name_capitalised() -> None:
-    from antitrust.reporting import _run_on
+    from antitrust.valuetext import run_on as _run_on
 
     assert _run_on("The target has at most EUR 17.5m") == "the target has at most EUR 17.5m"
     assert _run_on("Combined turnover in Ireland") == "combined turnover in Ireland"
