@@ -312,16 +312,25 @@ def _parsed(item: Item) -> Any:
 
 
 def _result(ev: Any) -> tuple[dict[str, Any], Summary]:
+    from antitrust.reliance import SETTLED, Reliance
     from antitrust.verdicts import decide_all, theory_bands
 
     jurisdictions: dict[str, Any] = {}
     firings = ev.firings
+    reliance = None
     for code, d in decide_all(ev).items():
-        jurisdictions[code] = {
+        jurisdictions[code] = entry = {
             "filing": d.filing,
             "suspensory": bool(d.suspensory and d.filing == "mandatory"),
             "decided_by": sorted({firings[i].rule_id for i in d.firings}),
         }
+        if ev.flat.presumed and d.filing in SETTLED:
+            # A settled verdict that rests on a presumption or a default says so, as the report does.
+            if reliance is None:
+                reliance = Reliance(ev)
+            assumed = sorted({a.id for i in d.firings for a in reliance.of(i)})
+            if assumed:
+                entry["assumed"] = assumed
     theories: dict[str, Any] = {}
     for theory, (band, undetermined, _ids) in theory_bands(ev).items():
         theories[theory] = {"band": band, "undetermined": undetermined}

@@ -115,6 +115,28 @@ def test_the_seed_case_screens_like_it_evaluates(tmp_path: Path, rulebook: Ruleb
         {d.split("#")[0] for j in report.jurisdictions if j.code == "US" for d in j.decided_by})
 
 
+def test_a_settled_verdict_resting_on_a_default_says_so_as_the_report_does(tmp_path: Path,
+                                                                           rulebook: Rulebook) -> None:
+    """Meta/Kustomer leaves the stake held before the deal out: the German verdict rests on the
+    default 'no capital held before', which the record lists; --strict applies none."""
+    data = load(ROOT / "cases" / "meta-kustomer.yaml").data
+    src = write_jsonl(tmp_path / "mk.jsonl", [data])
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(str(src), "-o", str(out), "-j", "1")
+    assert code == 0, err
+    (rec,) = records(out)
+    report = build_report(evaluate(Deal.model_validate(data), rulebook, today=TODAY), today=TODAY)
+    settled = {j.code: sorted({p.id for p in j.presumptions}) for j in report.jurisdictions
+               if j.filing in {"mandatory", "voluntary", "not_required"} and j.presumptions}
+    assert settled.get("DE") == ["default:stake.equity_before", "default:stake.voting_before"]
+    assert {c: j["assumed"] for c, j in rec["jurisdictions"].items() if "assumed" in j} == settled
+    strict = tmp_path / "strict.jsonl"
+    code, _, err = run(str(src), "-o", str(strict), "-j", "1", "--strict")
+    assert code == 0, err
+    (rec,) = records(strict)
+    assert not any("assumed" in j for j in rec["jurisdictions"].values())
+
+
 def test_bad_rows_become_error_records_and_the_batch_goes_on(tmp_path: Path) -> None:
     bad_model = dict(variant(1), parties=[])            # row 2: fails validation
     bad_ref = copy.deepcopy(variant(2))
