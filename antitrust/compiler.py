@@ -343,6 +343,34 @@ def _clean(value: float) -> float | int:
     return round(value, 4) if abs(value) >= 1 else float(f"{value:.4g}")
 
 
+#: Compiled rules shared by the parameter epochs that compile a rule alike (most rules read no
+#: parameter that changes between two epochs: 37 epochs of one rulebook compile 8,184 rules, 477 of
+#: them distinct). Keyed by the loaded rule's identity (the entry holds the rule, so the identity
+#: stays its own) and the compiled form; the value is the durable body and the compiled rule.
+_shared: dict[tuple[int, str, str], tuple[dict[str, Any], CompiledRule]] = {}
+_SHARED_MAX = 50_000
+
+
+def _share(definition: dict[str, Any], compiled: CompiledRule) -> CompiledRule:
+    """The compiled rule, or an equal one compiled for another epoch, whose durable body then
+    replaces this epoch's copy in ``definition``: one copy of each in the process."""
+    body = definition[compiled.durable_name]
+    key = (id(compiled.rule), _canonical(body), repr((compiled.patterns, compiled.atoms, compiled.true_when)))
+    found = _shared.get(key)
+    if found is None:
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()
+        _shared[key] = (body, compiled)
+        return compiled
+    definition[compiled.durable_name] = found[0]
+    return found[1]
+
+
+def clear_shared() -> None:
+    """Forget the shared compiled rules (with the compiled rulesets that use them)."""
+    _shared.clear()
+
+
 def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
     """Compile every rule active on ``at`` into one ruleset definition."""
     rates = rate_table(book.parameters, at)
@@ -377,7 +405,7 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
                         f"rule {rule.id}: the condition on {fact_type!r} compiles into {groups} and/or groups "
                         f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
                         "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
-        rules[rule.id] = CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when)
+        rules[rule.id] = _share(definition, CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when))
     if len(fanout) > MAX_FACT_KINDS:
         raise RulebookError(
             book.rules[0].location,

@@ -17,7 +17,13 @@ from functools import cached_property
 from typing import Any
 
 from antitrust import leanfacts, reasons, ruletables
-from antitrust.compiler import CompiledRule, CompiledRulebook, compile_rulebook, parameter_epoch
+from antitrust.compiler import (
+    CompiledRule,
+    CompiledRulebook,
+    clear_shared,
+    compile_rulebook,
+    parameter_epoch,
+)
 from antitrust.deal import Deal
 from antitrust.engine import Session, condition_test
 from antitrust.facts import FlatDeal, flatten
@@ -92,6 +98,8 @@ _cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
 #: parameter, which costs more than a small deal's evaluation; batches repeat dates a lot.
 _by_date: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
 _BY_DATE_MAX = 100_000
+#: Each epoch key once: the dates of one epoch share it.
+_epoch_keys: dict[tuple[str, tuple[Any, ...]], tuple[str, tuple[Any, ...]]] = {}
 #: (compiled ruleset name, date) -> that ruleset with its dated messages for the date.
 _dated: dict[tuple[str, date], CompiledRulebook] = {}
 _compile_lock = threading.RLock()
@@ -108,6 +116,7 @@ def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
         key = _by_date.get((book.content_hash, at))
         if key is None:
             key = (book.content_hash, parameter_epoch(book, at))
+            key = _epoch_keys.setdefault(key, key)  # one copy per epoch, not one per date
             if len(_by_date) >= _BY_DATE_MAX:
                 _by_date.clear()
             _by_date[(book.content_hash, at)] = key
@@ -136,8 +145,11 @@ def clear_cache() -> None:
             session.close()
         _cache.clear()
         _by_date.clear()
+        _epoch_keys.clear()
         _dated.clear()
+        clear_shared()
         _rule_info.clear()
+        _tests.clear()
         ruletables.clear()
         leanfacts.clear()
 
@@ -154,8 +166,8 @@ class _RuleInfos(dict[str, _RuleInfo]):
     def __init__(self, compiled: CompiledRulebook) -> None:
         super().__init__()
         self.compiled = compiled
-        #: One predicate per distinct condition, shared by the rules that test it.
-        self.tests: dict[str, Callable[[dict[str, Any]], bool]] = {}
+        #: One predicate per distinct condition, shared by the rules (and rulesets) that test it.
+        self.tests = _tests
 
     def __missing__(self, durable_name: str) -> _RuleInfo:
         rule_id = self.compiled.by_durable_name[durable_name]
@@ -173,6 +185,9 @@ class _RuleInfos(dict[str, _RuleInfo]):
         info = self[durable_name] = (rule_id, crule, spec, fields, tuple(true_when))
         return info
 
+
+#: canonical condition -> its generated "known true" predicate, for every ruleset of the process.
+_tests: dict[str, Callable[[dict[str, Any]], bool]] = {}
 
 #: compiled ruleset name -> its rules' info (see _RuleInfos).
 _rule_info: dict[str, _RuleInfos] = {}

@@ -38,6 +38,26 @@ def test_parameters_are_taken_at_the_evaluation_date() -> None:
     assert early.name != late.name, "different parameter epochs compile to different rulesets"
 
 
+def test_epochs_share_the_rules_they_compile_alike_and_only_those() -> None:
+    """A rule whose parameters do not change between two epochs is one object in both (memory);
+    a rule whose parameter changed is compiled anew for each."""
+    book = load_rulebook(MINI)
+    early, late = compile_rulebook(book, date(2025, 1, 1)), compile_rulebook(book, date(2031, 1, 1))
+    shared = [r for r in early.rules if r in late.rules and early.rules[r] is late.rules[r]]
+    assert shared, "rules compiled alike are shared"
+    for rule_id in shared:
+        assert early.definition[rule_id] is late.definition[rule_id]
+    changed = [r for r, c in early.rules.items()
+               if r in late.rules and any(a.param == "mini.share" for a in c.atoms)]
+    assert changed
+    for rule_id in changed:
+        assert early.rules[rule_id] is not late.rules[rule_id]
+        assert early.definition[rule_id] != late.definition[rule_id]
+    # A rulebook loaded again (the same files) compiles its own rules: locations stay its own.
+    again = compile_rulebook(load_rulebook(MINI), date(2025, 1, 1))
+    assert all(again.rules[r] is not early.rules[r] for r in again.rules)
+
+
 def test_thresholds_in_other_currencies_are_converted_to_the_field_currency() -> None:
     compiled = compile_rulebook(load_rulebook(MINI), date(2025, 1, 1))
     atom = next(a for a in compiled.rules["MINI-VALUE"].atoms if a.param == "mini.value")
