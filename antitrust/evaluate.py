@@ -166,8 +166,6 @@ class _RuleInfos(dict[str, _RuleInfo]):
     def __init__(self, compiled: CompiledRulebook) -> None:
         super().__init__()
         self.compiled = compiled
-        #: One predicate per distinct condition, shared by the rules (and rulesets) that test it.
-        self.tests = _tests
 
     def __missing__(self, durable_name: str) -> _RuleInfo:
         rule_id = self.compiled.by_durable_name[durable_name]
@@ -175,19 +173,23 @@ class _RuleInfos(dict[str, _RuleInfo]):
         spec = crule.rule.spec.derive
         fields = tuple((name, value, _is_template(value))
                        for name, value in sorted(spec.fields.items())) if spec is not None else ()
-        true_when = []
-        for alias, cond in crule.true_when:
-            key = json.dumps(cond, sort_keys=True)
-            test = self.tests.get(key)
-            if test is None:
-                test = self.tests[key] = condition_test(cond)
-            true_when.append((alias, test))
-        info = self[durable_name] = (rule_id, crule, spec, fields, tuple(true_when))
+        true_when = tuple((alias, known_true(cond)) for alias, cond in crule.true_when)
+        info = self[durable_name] = (rule_id, crule, spec, fields, true_when)
         return info
 
 
 #: canonical condition -> its generated "known true" predicate, for every ruleset of the process.
 _tests: dict[str, Callable[[dict[str, Any]], bool]] = {}
+
+
+def known_true(cond: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    """The predicate telling whether a fact makes ``cond`` known true, generated once per distinct
+    condition in the process (the recorder and the reliance of verdicts on presumptions share it)."""
+    key = json.dumps(cond, sort_keys=True)
+    test = _tests.get(key)
+    if test is None:
+        test = _tests[key] = condition_test(cond)
+    return test
 
 #: compiled ruleset name -> its rules' info (see _RuleInfos).
 _rule_info: dict[str, _RuleInfos] = {}

@@ -9,22 +9,17 @@ every firing producing that fact relied on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-from antitrust.engine import condition_test
-from antitrust.evaluate import Evaluation
+from antitrust.evaluate import Evaluation, known_true
 from antitrust.presumptions import Applied
 from antitrust.report import Presumption
 
 _Key = tuple[str, str]  # (engine fact id, field)
-_tests: dict[str, Callable[[dict[str, Any]], bool]] = {}
 
 
 def _holds_without(ev: Evaluation, i: int, removed: list[Applied]) -> bool:
     """Whether firing ``i`` would still hold with the ``removed`` presumed values unknown again."""
-    import json
-
     f = ev.firings[i]
     crule = ev.compiled.rules[f.rule_id]
     by_fact: dict[str, list[Applied]] = {}
@@ -39,11 +34,7 @@ def _holds_without(ev: Evaluation, i: int, removed: list[Applied]) -> bool:
                     fact.pop(a.field, None)
                 else:
                     fact[a.field] = a.before
-        key = json.dumps(cond, sort_keys=True)
-        test = _tests.get(key)
-        if test is None:
-            test = _tests[key] = condition_test(cond)
-        if not test(fact):
+        if not known_true(cond)(fact):
             return False
     return True
 
