@@ -36,9 +36,19 @@ def _state_share(lo: float, hi: float | None, eu_total: tuple[float | None, floa
 
 
 def _unique_top(shares: dict[str, tuple[float, float]]) -> str | None:
-    """The member state that certainly has the largest share, if the bounds tell."""
+    """The member state that certainly has the largest share, if the bounds tell: the first state
+    (in the order given) whose lower bound is above 50% or above every other state's upper bound."""
+    # The largest upper bound among the others is the largest overall, except for the state that
+    # holds it, for which it is the second largest (one pass instead of one per state).
+    first = second = -math.inf
+    holder = None
+    for state, (_lo, hi) in shares.items():
+        if hi > first:
+            first, second, holder = hi, first, state
+        elif hi > second:
+            second = hi
     for state, (lo, _hi) in shares.items():
-        if lo > 50 or all(lo > other_hi for other, (_l, other_hi) in shares.items() if other != state):
+        if lo > 50 or lo > (second if state == holder else first):
             return state
     return None
 

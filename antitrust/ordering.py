@@ -33,27 +33,27 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     deriving rule are updated in place, so every firing that matched it sees the new id)."""
     firings = ev.firings
     n = len(firings)
-    needs: list[set[str]] = []
+    needs: dict[int, set[str]] = {}  # firings that wait for derived facts: the facts still missing
     waiting: dict[str, list[int]] = {}
     heap: list[tuple[str, int, int]] = []
     for i, f in enumerate(firings):
-        inputs = set(f.derived_inputs)
-        needs.append(inputs)
+        if not f.derived_inputs:
+            heap.append(keys[i] + (i,))
+            continue
+        inputs = needs[i] = set(f.derived_inputs)
         for d in inputs:
             waiting.setdefault(d, []).append(i)
-        if not inputs:
-            heap.append((*keys[i], i))
     heapq.heapify(heap)
     order: list[int] = []
     while heap:
-        *_key, i = heapq.heappop(heap)
+        i = heapq.heappop(heap)[2]
         order.append(i)
         made = firings[i].derived_id
         if made is not None and made in waiting:
             for j in waiting.pop(made):
                 needs[j].discard(made)
                 if not needs[j]:
-                    heapq.heappush(heap, (*keys[j], j))
+                    heapq.heappush(heap, keys[j] + (j,))
     if len(order) != n:  # pragma: no cover - a derived input always has a producer that fired
         raise AssertionError("a firing waits for a derived fact that was never derived")
     if order == list(range(n)):
