@@ -52,7 +52,9 @@ def first_sentence(text: str, limit: int = _MAX_REASON) -> str:
     return sentence
 
 
-def _voluntary_regime(j: JurisdictionReport, by_id: dict[str, Finding]) -> bool:
+def voluntary_regime(j: JurisdictionReport, by_id: dict[str, Finding]) -> bool:
+    """Whether the regime of ``j`` is voluntary (never a duty to file): from its description, or
+    failing that from the verdicts that decide it (``by_id``: the report's findings by id)."""
     if j.regime:
         return "voluntary" in j.regime.lower()
     verdicts = [by_id[f].conclusion for f in j.decided_by if f in by_id]
@@ -61,7 +63,7 @@ def _voluntary_regime(j: JurisdictionReport, by_id: dict[str, Finding]) -> bool:
 
 def verdict_text(j: JurisdictionReport, by_id: dict[str, Finding]) -> str:
     """The verdict in words; a voluntary regime is never 'filing undetermined'."""
-    if j.filing == "undetermined" and _voluntary_regime(j, by_id):
+    if j.filing == "undetermined" and voluntary_regime(j, by_id):
         authority = f" ({j.authority})" if j.authority else ""
         return f"voluntary regime{authority}, jurisdiction not settled"
     text = VERDICT_WORDS[j.filing]

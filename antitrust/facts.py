@@ -158,9 +158,11 @@ class _Builder:
         self.flat = FlatDeal(facts=[], provenance={}, conversions=[])
         #: (fact id, field) -> provenance of a presumed value (notes of that field use it).
         self._presumed_prov: dict[tuple[str, str], Provenance] = {}
-        self._roles = {p.id: p.role for p in deal.parties}
+        #: Party id -> its role (read by the builders of the other facts, facts_*.py).
+        self.roles = {p.id: p.role for p in deal.parties}
         self._turnovers: list[dict[str, Turnover]] | None = None
-        self._area_bounds: dict[tuple[int, str], tuple[dict[str, float], str] | None] = {}
+        #: (party index, area) -> the party's turnover bounds there (memo of facts_figures.area_bound).
+        self.area_bounds: dict[tuple[int, str], tuple[dict[str, float], str] | None] = {}
         #: Per side, whether any of its parties states where it is active (or not).
         self._states_activity = {role: any(p.domestic_activity for p in deal.parties if p.role == role)
                                  for role in ("acquirer", "target")}
@@ -223,11 +225,11 @@ class _Builder:
         """Convert a money fact into EUR, USD and GBP intervals, recording each conversion."""
         out: dict[str, Interval] = {}
         for code in ("EUR", "USD", "GBP"):
-            lo, hi = self._convert_bounds(f, code, what, year)
+            lo, hi = self.convert_bounds(f, code, what, year)
             out[code] = _interval(lo, hi)
         return out
 
-    def _convert_bounds(
+    def convert_bounds(
         self, f: Fact[Money] | None, code: str, what: str, year: int | None
     ) -> tuple[float | None, float | None]:
         if f is None:
@@ -320,7 +322,7 @@ class _Builder:
         targets = [p.id for p in self.deal.parties if p.role == "target"]
         owned = self.add("ownership", {"target_equity": self._acquirer_equity(targets[0])})
         stakes = [j for j, s in enumerate(self.deal.stakes)
-                  if s.issuer == targets[0] and self._roles[s.holder] == "acquirer"]
+                  if s.issuer == targets[0] and self.roles[s.holder] == "acquirer"]
         self.note(owned, "target_equity", _join(
             [self.fact_prov(self.deal.stakes[j].equity_after, f"stakes[{j}].equity_after", "%") for j in stakes])
             if stakes else Provenance("stakes", "0% (no stake of the acquirer stated)"))
@@ -372,7 +374,7 @@ class _Builder:
         """The acquiring side's share of a party's capital after the deal (0 without a stake)."""
         lo = hi = 0.0
         for s in self.deal.stakes:
-            if s.issuer == party_id and self._roles[s.holder] == "acquirer":
+            if s.issuer == party_id and self.roles[s.holder] == "acquirer":
                 b = _fact_interval(s.equity_after, 0, 100)
                 lo, hi = lo + b.get("lo", 0), hi + b.get("hi", 100)
         return _interval(min(lo, 100.0), min(hi, 100.0))
@@ -389,7 +391,7 @@ class _Builder:
                 self._turnovers.append(by_code)
         return self._turnovers
 
-    def _uk_combined_share(self) -> Any:
+    def uk_combined_share(self) -> Any:
         """Bounds on the parties' combined UK share of supply of any one description. Each party's
         ``uk_share_of_supply`` is its largest share of any description, so in any one description
         the two together hold at most the sum of those, and at least the larger of them."""
@@ -404,7 +406,7 @@ class _Builder:
             return _interval(0.0, 100.0)
         return _interval(max(lows), min(100.0, sum(highs)))
 
-    def _active(self, role: str, code: str) -> bool | None:
+    def active(self, role: str, code: str) -> bool | None:
         if not self._states_activity[role]:
             return None  # no party of this side states where it is active
         values = [p.domestic_activity.get(code) for p in self.deal.parties if p.role == role]
@@ -431,8 +433,8 @@ class _Builder:
             fields: dict[str, Any] = {
                 "holder": s.holder,
                 "issuer": s.issuer,
-                "holder_role": self._roles[s.holder],
-                "issuer_role": self._roles[s.issuer],
+                "holder_role": self.roles[s.holder],
+                "issuer_role": self.roles[s.issuer],
                 "equity_before": eq_b,
                 "equity_after": eq_a,
                 "voting_before": vo_b,
@@ -466,8 +468,8 @@ class _Builder:
             fields: dict[str, Any] = {
                 "holder": g.holder,
                 "issuer": g.issuer,
-                "holder_role": self._roles[g.holder],
-                "issuer_role": self._roles[g.issuer],
+                "holder_role": self.roles[g.holder],
+                "issuer_role": self.roles[g.issuer],
                 "board_seats": _fact_interval(g.board_seats),
                 "board_observers": _fact_interval(g.board_observers),
                 "information_rights": _bool(g.information_rights),
@@ -504,8 +506,8 @@ class _Builder:
             fact = self.add("governance", {
                 "holder": s.holder,
                 "issuer": s.issuer,
-                "holder_role": self._roles[s.holder],
-                "issuer_role": self._roles[s.issuer],
+                "holder_role": self.roles[s.holder],
+                "issuer_role": self.roles[s.issuer],
                 "board_seats": {"lo": 0},
                 "board_observers": {"lo": 0},
                 "board_share": {"lo": 0, "hi": 100},

@@ -58,7 +58,7 @@ def figures(self: _Builder) -> None:
                     prov = self.fact_prov(amount, f"parties[{pi}].turnover[{code}]")
                     provs[role].append(prov if wider is None else bounded_prov(prov, wider[1]))
                 if amount is None and wider is None:
-                    # No figure: from 0 without upper bound (as _convert_bounds gives), in
+                    # No figure: from 0 without upper bound (as convert_bounds gives), in
                     # every currency; adding 0.0 leaves a total's lower bound as it is.
                     for c in currencies:
                         totals[c] = (totals[c][0] or 0.0, None)
@@ -68,7 +68,7 @@ def figures(self: _Builder) -> None:
                 for c in currencies:
                     lo: float | None
                     hi: float | None
-                    lo, hi = self._convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
+                    lo, hi = self.convert_bounds(amount, c, f"{p.name} {code} turnover", self.turnover_year(t))
                     if wider is not None and hi is None:
                         hi = wider[0].get(c)
                     if role == "acquirer":
@@ -90,9 +90,9 @@ def figures(self: _Builder) -> None:
             )
             fields[f"smaller_party_turnover_{c.lower()}"] = _second_largest([*units[c], (t_lo, t_hi)])
         if target_active:
-            fields["target_active"] = self._active("target", code)
+            fields["target_active"] = self.active("target", code)
         if acquirer_active:
-            fields["acquirer_active"] = self._active("acquirer", code)
+            fields["acquirer_active"] = self.active("acquirer", code)
         acts, act_provs = act_fields(self.deal, code, detail) if jur != "world" and with_acts else ({}, {})
         fields.update(acts)
         state_prov: Provenance | None = None
@@ -100,7 +100,7 @@ def figures(self: _Builder) -> None:
             stats, state_prov = member_state_figures(self, sides["acquirer"]["EUR"], sides["target"]["EUR"])
             fields.update(stats)
         if jur == "uk" and uk_share:
-            fields["combined_share_of_supply"] = self._uk_combined_share()
+            fields["combined_share_of_supply"] = self.uk_combined_share()
         fact = self.add(jur, fields)
         if needed is not None:
             self.lean_fact(fact, fields, needed)
@@ -169,8 +169,8 @@ def area_bound(self: _Builder, pi: int, area: str) -> tuple[dict[str, float], st
     """Party ``pi``'s upper bound in ``area`` (its figure or stated at_most) in each currency,
     worked out once per party and area."""
     key = (pi, area)
-    if key in self._area_bounds:
-        return self._area_bounds[key]
+    if key in self.area_bounds:
+        return self.area_bounds[key]
     t = self.turnovers()[pi].get(area)
     f = t.amount if t else None
     out: tuple[dict[str, float], str] | None = None
@@ -186,7 +186,7 @@ def area_bound(self: _Builder, pi: int, area: str) -> tuple[dict[str, float], st
                 caps[c] = done[0]
         where = "worldwide" if area == "WORLD" else "EU-wide"
         out = (caps, f"at most {m}, its {where} turnover ({'value' if f.known else 'bound'} stated)")
-    self._area_bounds[key] = out
+    self.area_bounds[key] = out
     return out
 
 

@@ -20,8 +20,8 @@ def economic_interests(self: _Builder) -> None:
         fact = self.add("economic_interest", {
             "holder": e.holder,
             "issuer": e.issuer,
-            "holder_role": self._roles[e.holder],
-            "issuer_role": self._roles[e.issuer],
+            "holder_role": self.roles[e.holder],
+            "issuer_role": self.roles[e.issuer],
             "kind": e.kind.value if e.kind.known else None,
             "profit_share": _fact_interval(e.profit_share, 0, 100),
         })

@@ -18,8 +18,8 @@ def people(self: _Builder) -> None:
     for i, m in enumerate(self.deal.people):
         fact = self.add("person", {
             "person": m.person,
-            "from_role": self._roles[m.from_party],
-            "to_role": self._roles[m.to_party],
+            "from_role": self.roles[m.from_party],
+            "to_role": self.roles[m.to_party],
             "seniority": m.seniority,
             "keeps_board_seat": _bool(m.keeps_board_seat),
         })
@@ -37,8 +37,8 @@ def people(self: _Builder) -> None:
         elif w.share_moved is not None:
             share = _fact_interval(w.share_moved, 0, 100)
         fact = self.add("workforce", {
-            "from_role": self._roles[w.from_party],
-            "to_role": self._roles[w.to_party],
+            "from_role": self.roles[w.from_party],
+            "to_role": self.roles[w.to_party],
             "employees_moved": _fact_interval(w.employees_moved),
             "share_of_target_staff": share,
             "with_licence": _bool(w.with_licence),
@@ -56,8 +56,8 @@ def people(self: _Builder) -> None:
 def links(self: _Builder) -> None:
     for i, lic in enumerate(self.deal.licences):
         fact = self.add("licence", {
-            "licensor_role": self._roles[lic.licensor],
-            "licensee_role": self._roles[lic.licensee],
+            "licensor_role": self.roles[lic.licensor],
+            "licensee_role": self.roles[lic.licensee],
             "exclusive": _bool(lic.exclusive),
         })
         self.note(fact, "exclusive", self.fact_prov(lic.exclusive, f"licences[{i}].exclusive"))
@@ -69,8 +69,8 @@ def links(self: _Builder) -> None:
         fact = self.add("supply", {
             "supplier": s.supplier,
             "customer": s.customer,
-            "supplier_role": self._roles[s.supplier],
-            "customer_role": self._roles[s.customer],
+            "supplier_role": self.roles[s.supplier],
+            "customer_role": self.roles[s.customer],
             "customer_competes_with_acquirer": _bool(competes),
             "customer_competes_with_target": _bool(rival_of_target),
             "share_of_supplier_revenue": _fact_interval(s.share_of_supplier_revenue, 0, 100),
@@ -92,16 +92,16 @@ def links(self: _Builder) -> None:
         self.note(fact, "link_confidence", Provenance(f"{base}.confidence", s.confidence or "high (not stated)"))
     for i, d in enumerate(self.deal.data_access):
         fact = self.add("data_link", {
-            "party_role": self._roles[d.party],
-            "about_role": self._roles[d.about],
+            "party_role": self.roles[d.party],
+            "about_role": self.roles[d.about],
             "competitively_sensitive": _bool(d.competitively_sensitive),
         })
         self.note(fact, "competitively_sensitive",
                   self.fact_prov(d.competitively_sensitive, f"data_access[{i}].competitively_sensitive"))
     for i, c in enumerate(self.deal.complements):
         fact = self.add("complement", {
-            "a_role": self._roles[c.a],
-            "b_role": self._roles[c.b],
+            "a_role": self.roles[c.a],
+            "b_role": self.roles[c.b],
             "kind": c.kind,
             "bundling_possible": _bool(c.bundling_possible),
         })
@@ -154,7 +154,7 @@ def hhi_bounds(acquirer: Bounds, target: Bounds, others: list[Bounds],
 def markets(self: _Builder) -> None:
     for i, m in enumerate(self.deal.markets):
         base = f"markets[{i}]"
-        roles = self._roles
+        roles = self.roles
         acq = [share_bounds(ms.share) for ms in m.shares if roles[ms.party] == "acquirer"]
         tgt = [share_bounds(ms.share) for ms in m.shares if roles[ms.party] == "target"]
         others = [share_bounds(ms.share) for ms in m.shares if roles[ms.party] not in {"acquirer", "target"}]

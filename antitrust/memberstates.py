@@ -113,7 +113,7 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
                     continue
                 if b.detail:
                     stated.append(b.fact_prov(t.amount, f"parties[{pi}].turnover[{state}]"))
-                plo, phi = b._convert_bounds(t.amount, "EUR", f"{p.name} {state} turnover", b.turnover_year(t))
+                plo, phi = b.convert_bounds(t.amount, "EUR", f"{p.name} {state} turnover", b.turnover_year(t))
                 lo += plo or 0.0
                 if phi is None:
                     hi_known = False

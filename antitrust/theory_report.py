@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from antitrust import ruletables
 from antitrust.evaluate import Evaluation
 from antitrust.report import EvidenceStep, Needed, TheoryReport
 from antitrust.rulespec import STEPS, Risk
+from antitrust.verdicts import banded_firings
 
 if TYPE_CHECKING:
     from antitrust.reporting import _Builder
@@ -29,8 +29,7 @@ _STEP_TEXT = {
 
 
 def _banded(ev: Evaluation, theory: str) -> list[tuple[int, Risk]]:
-    table = ruletables.band_rules(ev.compiled)
-    return [(i, tr[1]) for i, f in enumerate(ev.firings) if (tr := table.get(f.rule_id)) is not None and tr[0] == theory]
+    return banded_firings(ev).get(theory, [])
 
 
 def held_band(ev: Evaluation, theory: str, banded: list[tuple[int, Risk]] | None = None) -> tuple[str, list[int]]:

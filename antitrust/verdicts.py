@@ -62,22 +62,24 @@ def modelled_from(ev: Evaluation, code: str) -> date | None:
 
 def decide(ev: Evaluation, code: str) -> Decision:
     """The filing verdict of one regime (see the module docstring)."""
-    table = ruletables.verdict_rules(ev.compiled)
-    verdicts: list[tuple[int, Verdict]] = [
-        (i, jv[1]) for i, f in enumerate(ev.firings) if (jv := table.get(f.rule_id)) is not None and jv[0] == code
-    ]
-    return _settle(ev, code, verdicts)
+    return _settle(ev, code, _verdict_firings(ev).get(code, []))
 
 
 def decide_all(ev: Evaluation) -> dict[str, Decision]:
     """The filing verdict of every regime of :func:`regimes`, in its order, reading the firings once."""
+    by_code = _verdict_firings(ev)
+    return {code: _settle(ev, code, by_code.get(code, [])) for code in regimes(ev)}
+
+
+def _verdict_firings(ev: Evaluation) -> dict[str | None, list[tuple[int, Verdict]]]:
+    """Every verdict-giving firing (index, verdict), by regime, in firing order."""
     table = ruletables.verdict_rules(ev.compiled)
     by_code: dict[str | None, list[tuple[int, Verdict]]] = {}
     for i, f in enumerate(ev.firings):
         jv = table.get(f.rule_id)
         if jv is not None:
             by_code.setdefault(jv[0], []).append((i, jv[1]))
-    return {code: _settle(ev, code, by_code.get(code, [])) for code in regimes(ev)}
+    return by_code
 
 
 def _settle(ev: Evaluation, code: str, verdicts: list[tuple[int, Verdict]]) -> Decision:
@@ -129,15 +131,15 @@ def active_theories(ev: Evaluation) -> list[str]:
 def theory_band(ev: Evaluation, theory: str) -> tuple[str, bool, list[int]]:
     """(band the facts establish or 'none', False (a band never rests on unknown facts), indices of the
     firings that set the band, or of those that could raise it when no band holds)."""
-    from antitrust.theory_report import _banded, could_reach, held_band
+    from antitrust.theory_report import could_reach, held_band
 
-    banded = _banded(ev, theory)
+    banded = banded_firings(ev).get(theory, [])
     band, ids = held_band(ev, theory, banded)
     _reach, reach_ids = could_reach(ev, theory, banded)
     return band, False, ids or reach_ids
 
 
-def _banded_by_theory(ev: Evaluation) -> dict[str | None, list[tuple[int, Risk]]]:
+def banded_firings(ev: Evaluation) -> dict[str | None, list[tuple[int, Risk]]]:
     """Every band-giving firing (index, risk), by theory, reading the firings once."""
     table = ruletables.band_rules(ev.compiled)
     by_theory: dict[str | None, list[tuple[int, Risk]]] = {}
@@ -153,7 +155,7 @@ def theory_bands(ev: Evaluation) -> dict[str, tuple[str, bool, list[int]]]:
     firings once."""
     from antitrust.theory_report import could_reach, held_band
 
-    by_theory = _banded_by_theory(ev)
+    by_theory = banded_firings(ev)
     out = {}
     for theory in active_theories(ev):
         banded = by_theory.get(theory, [])
@@ -171,7 +173,7 @@ def outcomes(ev: Evaluation) -> dict[str, str]:
         out[code] = d.filing + (", suspensory" if d.suspensory and d.filing == "mandatory" else "")
     from antitrust.theory_report import could_reach, held_band
 
-    by_theory = _banded_by_theory(ev)
+    by_theory = banded_firings(ev)
     for theory in active_theories(ev):
         banded = by_theory.get(theory, [])
         band = held_band(ev, theory, banded)[0]

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from antitrust.brief import voluntary_regime
 from antitrust.deal import Deal
 from antitrust.evaluate import evaluate
 from antitrust.loading import load_deal
@@ -88,7 +89,7 @@ def engine_answer(j: JurisdictionReport) -> tuple[str, str]:
     authority's jurisdiction only: no filing duty, and the deal possibly reachable, which is the
     same answer as 'not required; possibly reachable' elsewhere (and reads so in the report:
     "voluntary regime (CMA), jurisdiction not settled")."""
-    if j.filing == "undetermined" and "voluntary" in (j.regime or "").lower():
+    if j.filing == "undetermined" and voluntary_regime(j, {}):
         return "route_possible", "voluntary regime, jurisdiction not settled"
     if j.filing != "not_required":
         return j.filing, j.filing.replace("_", " ")
