@@ -158,7 +158,7 @@ def test_sessions_with_colliding_hashes_never_share_state(rulebook: Any) -> None
 
 def test_more_evaluations_than_the_engine_allows_live_sessions(tmp_path: Path) -> None:
     # At most 1,024 live sessions per ruleset; the 1,025th corrupts the process. One fixed
-    # session is reused and deleted after each evaluation, so 1,100 evaluations are fine. The
+    # session is reused (emptied after each evaluation), so 1,100 evaluations are fine. The
     # rule fires for none of these deals, which also covers the engine's crash in delete_state
     # after an assertion in which no action ran.
     (tmp_path / "r.json").write_text(json.dumps({"rules": [{
