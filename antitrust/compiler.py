@@ -11,7 +11,7 @@ Each rule compiles into one durable rule whose patterns are the P tests: it fire
 combination of facts on which the condition is possibly true, and the engine does all the
 matching and chaining. The T tests of the same compiled condition are kept beside it
 (:attr:`CompiledRule.true_when`); the engine adapter turns them into Python predicates
-(:func:`antitrust.engine.condition_test`) that tell, for each match, whether the condition is
+(:func:`antitrust.engineforms.condition_test`) that tell, for each match, whether the condition is
 true (every part known true) or undetermined (possibly true, not known to be true).
 
 Parameters are resolved to the values in force on the evaluation date and written into the
@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from antitrust import expr as ex
-from antitrust.engine import engine_hash
+from antitrust.engineforms import engine_hash
 from antitrust.errors import RulebookError
 from antitrust.facts import RateTable
 from antitrust.fxyears import FxYears
@@ -315,7 +315,7 @@ def property_names(definition: dict[str, Any]) -> set[str]:
 
 def hash_collisions(names: set[str]) -> list[tuple[str, str]]:
     """Pairs of property names with one 32-bit hash in the engine. Not an error: the engine session
-    gives the second a name of its own (:func:`antitrust.engine.engine_names`)."""
+    gives the second a name of its own (:func:`antitrust.engineforms.engine_names`)."""
     by_hash: dict[int, str] = {}
     out = []
     for name in sorted(names):

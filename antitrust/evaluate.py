@@ -25,7 +25,8 @@ from antitrust.compiler import (
     parameter_epoch,
 )
 from antitrust.deal import Deal
-from antitrust.engine import Session, condition_test
+from antitrust.engine import Session
+from antitrust.engineforms import condition_test
 from antitrust.facts import FlatDeal, flatten
 from antitrust.ordering import Key, canonical_order
 from antitrust.presumptions import Presumer

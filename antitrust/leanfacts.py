@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from antitrust import reasons
-from antitrust.engine import SEP
+from antitrust.engineforms import SEP
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The Python predicate generated from a compiled condition decides it exactly as the engine does.
 
 The evaluator classifies each match of a rule as true or undetermined with predicates generated
-from the T part of the compiled condition (``engine.condition_test``); here the same conditions go
+from the T part of the compiled condition (``engineforms.condition_test``); here the same conditions go
 to the engine, and the engine's answer must be the predicate's on every fact."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from antitrust.compiler import _and, _or
-from antitrust.engine import Session, condition_test
+from antitrust.engine import Session
+from antitrust.engineforms import condition_test
 from antitrust.errors import EngineError
 
 FIELDS = ["x", "share__lo", "share__hi"]

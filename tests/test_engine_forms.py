@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antitrust.engine import SID, _form_function
+from antitrust.engineforms import SID, _form_function
 
 _ABSENT = object()
 PLAN = (("id", None, "id"), ("t", None, "t"), ("x", None, "x"), ("x", "hi", "x__hi"), ("x", "lo", "x__lo"),

@@ -157,7 +157,7 @@ def test_field_names_with_one_engine_hash_keep_their_own_values(second: str, fir
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """'f_loczw' and 'f_vfbpa' have one 32-bit hash in the engine; the second goes in renamed, so a
     rule that needs both true fires only when both are."""
-    from antitrust.engine import engine_hash, engine_names
+    from antitrust.engineforms import engine_hash, engine_names
 
     assert engine_hash("f_loczw") == engine_hash("f_vfbpa")
     renamed = engine_names({"f_loczw", "f_vfbpa", "t"})
