@@ -339,3 +339,12 @@ def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date 
     session.run(flat.facts, recorder)
     recorder.finish()
     return evaluation
+
+
+def ruleset_name(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> str:
+    """The name of the compiled ruleset :func:`evaluate` uses for ``deal`` with these arguments:
+    deals with one name fall in one parameter epoch (a batch evaluates them one after another,
+    so the engine reuses that ruleset's session state)."""
+    day = today or date.today()
+    at = as_of or law_date(deal, day, book).at
+    return compiled_for(book, at)[0].name

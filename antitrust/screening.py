@@ -242,12 +242,51 @@ def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: b
 def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
     """Screen a chunk of deals in a worker: (JSON line, what the summary needs) for each."""
     assert _worker is not None, "init_worker was not called"
-    return [screen_item(item, _worker) for item in items]
+    return screen_items(items, _worker)
+
+
+def screen_items(items: list[Item], w: _Worker) -> list[tuple[str, Summary]]:
+    """:func:`screen_item` of each item, in input order. The deals are read first, then evaluated
+    grouped by parameter epoch (in the order each epoch first appears), so that deals under one
+    ruleset follow each other and the engine reuses its session state; each result is what
+    :func:`screen_item` gives for that item alone."""
+    ready = [_read(item, w) for item in items]
+    first: dict[str, int] = {}
+    for i, r in enumerate(ready):
+        if isinstance(r, _Ready):
+            first.setdefault(r.ruleset, i)
+
+    def place(i: int) -> int:
+        r = ready[i]
+        return first[r.ruleset] if isinstance(r, _Ready) else i
+
+    order = sorted(range(len(ready)), key=place)  # stable: input order within an epoch
+    out: list[tuple[str, Summary] | None] = [None] * len(ready)
+    for i in order:
+        r = ready[i]
+        out[i] = _screen_ready(items[i], r, w) if isinstance(r, _Ready) else r
+    return [x for x in out if x is not None]
 
 
 def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
     """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held)."""
-    from antitrust.evaluate import evaluate
+    r = _read(item, w)
+    return _screen_ready(item, r, w) if isinstance(r, _Ready) else r
+
+
+@dataclass
+class _Ready:
+    """A deal read and validated, with the ruleset it will be evaluated under."""
+
+    base: dict[str, Any]
+    deal_id: str | None
+    deal: Any
+    ruleset: str
+
+
+def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
+    """Parse and validate one item: the deal ready to evaluate, or the item's error record."""
+    from antitrust.evaluate import ruleset_name
     from antitrust.loading import validate_deal_document  # same checks as `evaluate`
 
     base: dict[str, Any] = {"source": item.source, "row": item.row}
@@ -258,16 +297,31 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         doc = _parsed(item)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
-        ev = evaluate(validate_deal_document(doc), w.book, as_of=w.as_of, today=w.today, strict=w.strict)
+        deal = validate_deal_document(doc)
+        return _Ready(base, deal_id, deal, ruleset_name(deal, w.book, as_of=w.as_of, today=w.today))
+    except Exception as exc:  # noqa: BLE001 - recorded as evaluating the deal would record it
+        return _failed(item, base, deal_id, exc)
+
+
+def _screen_ready(item: Item, r: _Ready, w: _Worker) -> tuple[str, Summary]:
+    from antitrust.evaluate import evaluate
+
+    try:
+        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict)
         record, summary = _result(ev)
-    except (InputError, InputErrors) as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
+        return _failed(item, r.base, r.deal_id, exc)
+    return dumps_line({**r.base, **record}), summary
+
+
+def _failed(item: Item, base: dict[str, Any], deal_id: str | None, exc: Exception) -> tuple[str, Summary]:
+    """The error record of a deal that could not be read or evaluated."""
+    if isinstance(exc, InputError | InputErrors):
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         return _error(base, deal_id, "input", [str(e) for e in errors])
-    except EngineError as exc:
+    if isinstance(exc, EngineError):
         return _error(base, deal_id, "engine", [f"{_where(item)}: engine error: {exc}"])
-    except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
-        return _error(base, deal_id, "engine", [f"{_where(item)}: internal error: {exc!r}"])
-    return dumps_line({**base, **record}), summary
+    return _error(base, deal_id, "engine", [f"{_where(item)}: internal error: {exc!r}"])
 
 
 def _where(item: Item) -> str:
@@ -511,7 +565,7 @@ def run_batch(
         if on_start:
             on_start()
         for chunk in chunked(items, chunk_size):
-            for line, summary in (screen_item(item, _worker) for item in chunk):
+            for line, summary in screen_items(chunk, _worker):
                 write(line)
                 tally.add(summary, line if summary[0] == "error" else None)
             if on_progress:
