@@ -428,3 +428,26 @@ def test_a_separate_process_with_the_parse_cache_off(tmp_path: Path) -> None:
                            "--today", TODAY.isoformat(), "-j", "2"], capture_output=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr.decode()
     assert len(proc.stdout.decode().splitlines()) == 3
+
+
+def test_a_chunk_evaluated_grouped_by_parameter_epoch_gives_each_deal_its_own_result() -> None:
+    """screen_items evaluates a chunk's deals grouped by ruleset; each record must be what the
+    item alone gives, in input order, errors included."""
+    from antitrust import screening
+    from antitrust.screening import Item, init_worker, screen_item, screen_items
+    from antitrust.yamlio import load
+
+    root = Path(__file__).resolve().parent.parent
+    init_worker(str(root / "rules"), None, date(2026, 11, 23), quiet_interrupts=False)
+    worker = screening._worker
+    assert worker is not None
+    lines = [json.dumps(load(path, cache=False).data) for path in sorted((root / "cases").glob("*.yaml"))]
+    items = [Item("chunk.jsonl", i + 1, "json", line) for i, line in enumerate(lines * 2)]
+    items.insert(3, Item("chunk.jsonl", 90, "json", "{not json"))
+    items.insert(7, Item("chunk.jsonl", 91, "json", json.dumps({"id": "x", "schema_version": 1})))
+    items.insert(9, Item("chunk.jsonl", 92, "error", "unreadable row"))
+    grouped = screen_items(items, worker)
+    assert grouped == [screen_item(item, worker) for item in items]
+    statuses = [json.loads(line)["status"] for line, _summary in grouped]
+    assert statuses.count("error") == 3 and statuses.count("ok") == len(lines) * 2
+    assert [json.loads(line)["row"] for line, _summary in grouped] == [item.row for item in items]
