@@ -1,3 +1,3 @@
-from antitrust.cli import main
+from antitrust.console import main
 
 main()
