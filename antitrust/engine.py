@@ -13,10 +13,9 @@ What this adapter guards against (each measured, see tests/test_engine_pitfalls.
 - An identical derived fact raises ``MessageObservedException`` inside the action: the
   evaluator de-duplicates before asserting, and we tolerate the engine's own check.
 - Sessions are found by a 32-bit hash of the sid and at most 1,024 may live per ruleset:
-  one fixed sid is reused. After an evaluation its state is emptied by retracting exactly what
-  was asserted and kept for the next one (creating a state costs the engine more than a whole
-  deal's matching), for the last :data:`LIVE_STATES` rulesets used; any other state, and any
-  state after a failure or not found empty, is deleted.
+  one fixed sid is reused, its state deleted after every evaluation, unless the caller says the
+  next evaluation uses the same ruleset (``keep``): then the state is emptied by retracting
+  exactly what was asserted, and kept (at most :data:`LIVE_STATES` at a time).
 - ``delete_state`` segfaults when no action ran in the session (a deal on which no rule fires):
   every evaluation asserts a start marker that a no-op rule always fires on.
 - Retracting a fact the session does not hold succeeds silently: whether a kept state is empty
@@ -69,11 +68,13 @@ _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 _lock = threading.RLock()
 #: ruleset name -> engine handle, for every ruleset registered by this process.
 _rulesets: dict[str, int] = {}
-#: How many rulesets keep their emptied session state between evaluations. A new state costs the
-#: engine about 3.5 million instructions (it sets up every node's tables), a sixth of a whole
-#: evaluation, against far less for retracting a deal's facts; a kept state holds about 4 MB. A
-#: batch meets its parameter epochs in no particular order, so the most recently used are kept.
-LIVE_STATES = 4
+#: How many emptied session states may be kept at a time. Creating a state costs the engine about
+#: 3.5 million instructions (it sets up every node's tables), a sixth of a whole evaluation, and
+#: retracting a deal's facts costs less only when the state is used again: measured in CPU time,
+#: reusing it saves about a tenth of an evaluation, while emptying a state that is then not
+#: reused costs more than deleting it. So a state is kept only on the caller's word that the next
+#: evaluation uses the same ruleset (deals of one parameter epoch in a row); each holds 4-9 MB.
+LIVE_STATES = 2
 #: ruleset name -> engine handle of the rulesets whose (empty) state is kept, least recently used first.
 _live: OrderedDict[str, int] = OrderedDict()
 #: ``get_facts`` of an empty session state.
@@ -288,8 +289,10 @@ class Session:
             bound[alias] = fact
         return message[2:end], bound
 
-    def run(self, facts: list[dict[str, Any]], on_fire: OnFire) -> None:
-        """Assert ``facts`` into an empty session and run every rule to quiescence.
+    def run(self, facts: list[dict[str, Any]], on_fire: OnFire, *, keep: bool = False) -> None:
+        """Assert ``facts`` into an empty session and run every rule to quiescence; ``keep``: the
+        next run is on this ruleset too, so empty the session state and keep it for that run
+        rather than delete it (the results are the same either way).
 
         ``on_fire`` receives, for each firing, the matched facts as the dicts given here (looked
         up by their ``id``): no copy is made, and nested fields are not rebuilt from the engine's
@@ -343,13 +346,13 @@ class Session:
                 raise EngineError(f"a rule action failed: {exc!r}") from exc
             finally:
                 if offset is not None:  # a session state exists: empty it for the next deal
-                    self._release(asserted if done else None)
+                    self._release(asserted if done and keep else None)
 
     def _release(self, asserted: list[str] | None) -> None:
         """Leave no fact in the session state: retract what the evaluation asserted (``asserted``,
         the input batch first) and keep the state if that left it empty, else delete it (always
-        after a failure: ``asserted`` is None). Keeps at most LIVE_STATES states, deleting the
-        least recently used."""
+        when it is not to be kept or after a failure: ``asserted`` is None). Keeps at most
+        LIVE_STATES states, deleting the least recently used."""
         handle = self._handle
         if asserted is not None and LIVE_STATES > 0:
             facts = asserted[0] if len(asserted) == 1 else (

@@ -248,8 +248,8 @@ def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
 def screen_items(items: list[Item], w: _Worker) -> list[tuple[str, Summary]]:
     """:func:`screen_item` of each item, in input order. The deals are read first, then evaluated
     grouped by parameter epoch (in the order each epoch first appears), so that deals under one
-    ruleset follow each other and the engine reuses its session state; each result is what
-    :func:`screen_item` gives for that item alone."""
+    ruleset follow each other and the engine reuses its session state (``next_same``); each
+    result is what :func:`screen_item` gives for that item alone."""
     ready = [_read(item, w) for item in items]
     first: dict[str, int] = {}
     for i, r in enumerate(ready):
@@ -262,9 +262,16 @@ def screen_items(items: list[Item], w: _Worker) -> list[tuple[str, Summary]]:
 
     order = sorted(range(len(ready)), key=place)  # stable: input order within an epoch
     out: list[tuple[str, Summary] | None] = [None] * len(ready)
-    for i in order:
+    deals = [i for i in order if isinstance(ready[i], _Ready)]
+    for i, r in enumerate(ready):
+        if not isinstance(r, _Ready):
+            out[i] = r
+    for n, i in enumerate(deals):
         r = ready[i]
-        out[i] = _screen_ready(items[i], r, w) if isinstance(r, _Ready) else r
+        assert isinstance(r, _Ready)
+        following = ready[deals[n + 1]] if n + 1 < len(deals) else None
+        next_same = isinstance(following, _Ready) and following.ruleset == r.ruleset
+        out[i] = _screen_ready(items[i], r, w, next_same=next_same)
     return [x for x in out if x is not None]
 
 
@@ -303,11 +310,11 @@ def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
         return _failed(item, base, deal_id, exc)
 
 
-def _screen_ready(item: Item, r: _Ready, w: _Worker) -> tuple[str, Summary]:
+def _screen_ready(item: Item, r: _Ready, w: _Worker, next_same: bool = False) -> tuple[str, Summary]:
     from antitrust.evaluate import evaluate
 
     try:
-        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict)
+        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict, next_same=next_same)
         record, summary = _result(ev)
     except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
         return _failed(item, r.base, r.deal_id, exc)
