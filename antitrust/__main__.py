@@ -1,3 +1,3 @@
-from antitrust.console import main
+from antitrust.cli import main
 
 main()
