@@ -4,7 +4,8 @@ a shared machine do not move (CPU times here vary by 10-30% between runs of the 
     python benchmarks/instructions.py            # 60 synthetic deals of the commonest parameter epoch
     python benchmarks/instructions.py --deals 30 --next-same
 
-Runs the same script twice under callgrind, with 0 and with 2 timed passes over the deals after a
+Run it from a checkout's root (it evaluates with that checkout's `rules/`; `PYTHONPATH` chooses
+the package). Runs the same script twice under callgrind, with 0 and with 2 timed passes over the deals after a
 warm one, and prints (difference) / (2 x deals): start-up, rulebook loading and compilation cancel
 out. `--next-same` evaluates as a batch grouped by epoch does (the engine keeps its session state
 for the next deal). Needs valgrind; takes about 3 minutes per run of 60 deals.
@@ -32,24 +33,28 @@ def passes(count: int, passes: int, next_same: bool) -> None:
     sys.path.insert(0, str(HERE))
     import synth
 
+    from antitrust.compiler import parameter_epoch
     from antitrust.deal import Deal
-    from antitrust.evaluate import evaluate, ruleset_name
+    from antitrust.evaluate import evaluate
     from antitrust.rulebook import load_rulebook
+    from antitrust.timeline import law_date
 
-    book = load_rulebook(ROOT / "rules")
+    book = load_rulebook(Path.cwd() / "rules")
     deals = [Deal.model_validate(d) for d in synth.deals(1_000, seed=11)]
-    names = [ruleset_name(d, book, today=TODAY) for d in deals]
-    common = collections.Counter(names).most_common(1)[0][0]
-    chosen = [d for d, n in zip(deals, names, strict=True) if n == common][:count]
+    epochs = [parameter_epoch(book, law_date(d, TODAY, book).at) for d in deals]
+    common = collections.Counter(epochs).most_common(1)[0][0]
+    chosen = [d for d, e in zip(deals, epochs, strict=True) if e == common][:count]
+    # Only when asked, so that the script also measures versions without the keyword.
+    options = {"next_same": True} if next_same else {}
     for _ in range(1 + passes):
         for deal in chosen:
-            evaluate(deal, book, today=TODAY, next_same=next_same)
+            evaluate(deal, book, today=TODAY, **options)
 
 
 def counted(count: int, n: int, next_same: bool) -> int:
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
            "--run", str(n), "--deals", str(count)] + (["--next-same"] if next_same else [])
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=Path.cwd())
     found = re.search(r"Collected : (\d+)", out.stderr)
     if found is None:
         raise SystemExit(f"callgrind printed no total:\n{out.stderr[-2000:]}")
