@@ -251,28 +251,17 @@ def screen_items(items: list[Item], w: _Worker) -> list[tuple[str, Summary]]:
     ruleset follow each other and the engine reuses its session state (``next_same``); each
     result is what :func:`screen_item` gives for that item alone."""
     ready = [_read(item, w) for item in items]
+    # Error records stand where they are; each deal's result is filled in below.
+    out: list[tuple[str, Summary] | None] = [None if isinstance(r, _Ready) else r for r in ready]
+    deals = [(i, r) for i, r in enumerate(ready) if isinstance(r, _Ready)]
     first: dict[str, int] = {}
-    for i, r in enumerate(ready):
-        if isinstance(r, _Ready):
-            first.setdefault(r.ruleset, i)
-
-    def place(i: int) -> int:
-        r = ready[i]
-        return first[r.ruleset] if isinstance(r, _Ready) else i
-
-    order = sorted(range(len(ready)), key=place)  # stable: input order within an epoch
-    out: list[tuple[str, Summary] | None] = [None] * len(ready)
-    deals = [i for i in order if isinstance(ready[i], _Ready)]
-    for i, r in enumerate(ready):
-        if not isinstance(r, _Ready):
-            out[i] = r
-    for n, i in enumerate(deals):
-        r = ready[i]
-        assert isinstance(r, _Ready)
-        following = ready[deals[n + 1]] if n + 1 < len(deals) else None
-        next_same = isinstance(following, _Ready) and following.ruleset == r.ruleset
+    for i, r in deals:
+        first.setdefault(r.ruleset, i)
+    deals.sort(key=lambda d: first[d[1].ruleset])  # stable: input order within an epoch
+    for n, (i, r) in enumerate(deals):
+        next_same = n + 1 < len(deals) and deals[n + 1][1].ruleset == r.ruleset
         out[i] = _screen_ready(items[i], r, w, next_same=next_same)
-    return [x for x in out if x is not None]
+    return [x for x in out if x is not None]  # every deal was filled in
 
 
 def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
