@@ -43,11 +43,11 @@ from antitrust.engineforms import (
     SEP,
     SID,
     _form_function,
-    _names_in,
     _plans,
     _referenced,
     _renamed,
     engine_names,
+    names_in,
 )
 from antitrust.errors import EngineError
 
@@ -188,7 +188,7 @@ class Session:
         fields: set[str] = set()
         for body in rules.values():
             for pattern in body.get("all", []):
-                _names_in(list(pattern.values()), fields)
+                names_in(list(pattern.values()), fields)
         self._rename = engine_names(fields, {a for openings in self._openings.values() for a, _o, _n in openings})
         self._unrename = {v: k for k, v in self._rename.items()}
         if self._rename:

@@ -79,7 +79,7 @@ def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan
                 if fact_type is None:
                     return None
                 found: set[str] = set()
-                _names_in(cond, found)
+                names_in(cond, found)
                 per_type.setdefault(fact_type, {"t", "id"}).update(found & fields)
     out: dict[str, Plan] = {}
     for fact_type, names in per_type.items():
@@ -135,17 +135,17 @@ def _pattern_type(cond: Any) -> str | None:
     return None
 
 
-def _names_in(node: Any, found: set[str]) -> None:
+def names_in(node: Any, found: set[str]) -> None:
     """Add to ``found`` every field name in a condition (keys that are not operators)."""
     if isinstance(node, list):
         for item in node:
-            _names_in(item, found)
+            names_in(item, found)
     elif isinstance(node, dict):
         for key, value in node.items():
             if key[0] != "$":
                 found.add(key)
             if isinstance(value, dict | list):
-                _names_in(value, found)
+                names_in(value, found)
 
 
 def engine_hash(name: str) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from antitrust import reasons
-from antitrust.engineforms import SEP
+from antitrust.engineforms import SEP, names_in
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS
 
 if TYPE_CHECKING:
@@ -186,19 +186,6 @@ class LeanFact(dict[str, Any]):
         return self
 
 
-def _field_names(node: Any, found: set[str]) -> None:
-    """Every field name (outer, as the flat facts have it) in a compiled condition."""
-    if isinstance(node, list):
-        for item in node:
-            _field_names(item, found)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key[0] != "$":
-                found.add(key.partition(SEP)[0].split(".")[0])
-            if isinstance(value, dict | list):
-                _field_names(value, found)
-
-
 def _template_fields(value: Any, found: list[tuple[str, str]]) -> None:
     """The (fact, field) references of a derived fact's template field."""
     if not isinstance(value, str) or ("{" not in value and "}" not in value):
@@ -248,8 +235,8 @@ def _work_out(compiled: CompiledRulebook, session: Session) -> Needs | None:
     for crule in compiled.rules.values():
         for alias, cond in crule.true_when:
             names: set[str] = set()
-            _field_names(cond, names)
-            add(alias, names)
+            names_in(cond, names)
+            add(alias, {name.partition(SEP)[0].split(".")[0] for name in names})  # outer names
         for atom in crule.atoms:
             if atom.field is not None:
                 add(atom.fact, {atom.field})
