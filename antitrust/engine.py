@@ -42,12 +42,12 @@ import durable_rules_engine as _dre
 from antitrust.engineforms import (
     SEP,
     SID,
-    _form_function,
-    _plans,
-    _referenced,
-    _renamed,
     engine_names,
+    form_function,
     names_in,
+    plans,
+    referenced,
+    renamed,
 )
 from antitrust.errors import EngineError
 
@@ -181,8 +181,8 @@ class Session:
                         for alias in dict.fromkeys(a for pattern in body["all"] for a in pattern)
                         for opening in [f"{_encode(alias)}:{_ID_OPEN}"])
             for name, body in rules.items() if isinstance(body.get("all"), list)}
-        self._types, self._fields = _referenced(rules)
-        self._plans = _plans(rules, self._fields) if self._fields is not None else None
+        self._types, self._fields = referenced(rules)
+        self._plans = plans(rules, self._fields) if self._fields is not None else None
         # Field names whose hashes collide go into the engine under another name (engine_names);
         # facts are renamed on the way in (engine_form) and back (_engine_fact).
         fields: set[str] = set()
@@ -192,14 +192,14 @@ class Session:
         self._rename = engine_names(fields, {a for openings in self._openings.values() for a, _o, _n in openings})
         self._unrename = {v: k for k, v in self._rename.items()}
         if self._rename:
-            rules = {name: {**body, "all": [{alias: _renamed(cond, self._rename) for alias, cond in pattern.items()}
+            rules = {name: {**body, "all": [{alias: renamed(cond, self._rename) for alias, cond in pattern.items()}
                                             for pattern in body["all"]]} if "all" in body else body
                      for name, body in rules.items()}
             if self._plans is not None:
                 self._plans = {t: tuple((o, i, self._rename.get(n, n)) for o, i, n in plan)
                                for t, plan in self._plans.items()}
         #: fact type -> its engine form, generated from its plan (None: no plans, see engine_form).
-        self._forms = ({t: _form_function(plan) for t, plan in self._plans.items()}
+        self._forms = ({t: form_function(plan) for t, plan in self._plans.items()}
                        if self._plans is not None else None)
         rules[_SINK] = _sink_rule()
         rules[_START] = {"all": [{"m": {"t": _START_FACT["t"]}}]}
@@ -214,14 +214,14 @@ class Session:
 
     def fields_by_type(self) -> dict[str, frozenset[str]] | None:
         """Per fact type, the fields (outer names, as the caller's facts have them) the patterns on
-        that type test; None when some pattern's type cannot be told (see :func:`_plans`)."""
+        that type test; None when some pattern's type cannot be told (see :func:`plans`)."""
         if self._plans is None:
             return None
         return {t: frozenset(outer for outer, _inner, _name in plan) for t, plan in self._plans.items()}
 
     def engine_form(self, fact: dict[str, Any]) -> dict[str, Any] | None:
         """The fact as asserted: flattened, only the fields the conditions name, with the session
-        id; None for a fact of a type no rule tests (see :func:`_referenced`)."""
+        id; None for a fact of a type no rule tests (see :func:`referenced`)."""
         if self._forms is not None:
             form = self._forms.get(fact.get("t"))  # type: ignore[arg-type]
             return form(fact) if form is not None else None

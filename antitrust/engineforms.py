@@ -14,7 +14,7 @@ SEP = "__"  # nested field separator inside the engine: {"x": {"lo": 1}} <-> {"x
 SID = "s0"  # one live session per process at a time: no hash collisions, far below 1,024
 
 
-def _referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     """The fact types and the (flattened) field names the rules' conditions can see.
 
     Only these need to enter the engine: a fact of a type no pattern tests is matched by the
@@ -64,7 +64,7 @@ def _referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froz
 Plan = tuple[tuple[str, str | None, str], ...]
 
 
-def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan] | None:
+def plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan] | None:
     """Per fact type, the fields the patterns *on that type* name, when every pattern tests its
     type by equality at its top (as compiled rules do: ``{"$and": [{"t": "stake"}, ...]}``).
 
@@ -95,7 +95,7 @@ def _plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan
 _forms_by_plan: dict[Plan, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def _form_function(plan: Plan) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def form_function(plan: Plan) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """The engine form of a fact of one type (see :meth:`Session.engine_form`) as a generated
     function: the plan's fields in the plan's order, each outer field read once (the plan is
     sorted, so the nested fields of one outer field are next to each other). One function per
@@ -183,12 +183,12 @@ def engine_names(fields: set[str], others: set[str] = frozenset()) -> dict[str, 
     return out
 
 
-def _renamed(node: Any, names: dict[str, str]) -> Any:
+def renamed(node: Any, names: dict[str, str]) -> Any:
     """A compiled condition with its field names (keys that are not operators) renamed."""
     if isinstance(node, list):
-        return [_renamed(item, names) for item in node]
+        return [renamed(item, names) for item in node]
     if isinstance(node, dict):
-        return {(names.get(k, k) if k[0] != "$" else k): _renamed(v, names) for k, v in node.items()}
+        return {(names.get(k, k) if k[0] != "$" else k): renamed(v, names) for k, v in node.items()}
     return node
 
 

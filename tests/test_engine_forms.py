@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from antitrust.engineforms import SID, _form_function
+from antitrust.engineforms import SID, form_function
 
 _ABSENT = object()
 PLAN = (("id", None, "id"), ("t", None, "t"), ("x", None, "x"), ("x", "hi", "x__hi"), ("x", "lo", "x__lo"),
@@ -34,7 +34,7 @@ _value = st.none() | st.booleans() | st.integers() | st.text(max_size=3) | st.di
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(["id", "t", "x", "y", "z", "w"]), _value, max_size=6))
 def test_generated_form_matches_the_field_by_field_reading(fact: dict[str, Any]) -> None:
-    got = _form_function(PLAN)(fact)
+    got = form_function(PLAN)(fact)
     want = reference(PLAN, fact)
     assert got == want
     assert list(got) == list(want)  # the same order: the engine receives the same text
@@ -43,4 +43,4 @@ def test_generated_form_matches_the_field_by_field_reading(fact: dict[str, Any])
 def test_names_that_need_quoting() -> None:
     plan = (("a'b", None, "a'b"), ('q"\\', "lo", 'q"\\__lo'))
     fact = {"a'b": 1, 'q"\\': {"lo": 2}}
-    assert _form_function(plan)(fact) == reference(plan, fact) == {"a'b": 1, 'q"\\__lo': 2, "sid": SID}
+    assert form_function(plan)(fact) == reference(plan, fact) == {"a'b": 1, 'q"\\__lo': 2, "sid": SID}
