@@ -343,31 +343,88 @@ def _clean(value: float) -> float | int:
     return round(value, 4) if abs(value) >= 1 else float(f"{value:.4g}")
 
 
-#: Compiled rules shared by the parameter epochs that compile a rule alike (most rules read no
-#: parameter that changes between two epochs: 37 epochs of one rulebook compile 8,184 rules, 477 of
-#: them distinct). Keyed by the loaded rule's identity (the entry holds the rule, so the identity
-#: stays its own) and the compiled form; the value is the durable body and the compiled rule.
-_shared: dict[tuple[int, str, str], tuple[dict[str, Any], CompiledRule]] = {}
-_SHARED_MAX = 50_000
+@dataclass(frozen=True)
+class _RuleOutput:
+    """One rule compiled for the parameter values it reads: its durable body, the kinds of fact
+    its patterns match (in order), the compiled rule and the parameter values used."""
+
+    body: dict[str, Any]
+    fact_types: tuple[str, ...]
+    compiled: CompiledRule
+    params_used: dict[str, ParamValue]
 
 
-def _share(definition: dict[str, Any], compiled: CompiledRule) -> CompiledRule:
-    """The compiled rule, or an equal one compiled for another epoch, whose durable body then
-    replaces this epoch's copy in ``definition``: one copy of each in the process."""
-    body = definition[compiled.durable_name]
-    key = (id(compiled.rule), _canonical(body), repr((compiled.patterns, compiled.atoms, compiled.true_when)))
-    found = _shared.get(key)
-    if found is None:
-        if len(_shared) >= _SHARED_MAX:
-            _shared.clear()
-        _shared[key] = (body, compiled)
-        return compiled
-    definition[compiled.durable_name] = found[0]
-    return found[1]
+#: Rules compiled once per distinct input in the process. A rule compiles alike on every date on
+#: which the parameters it reads have the same values in force (and, when it reads a money
+#: threshold, the exchange rates are the same): most rules read no parameter that changes between
+#: two parameter epochs, so the epochs of a batch share one compiled copy of each. Keyed by
+#: :func:`_rule_key`; the entry holds the rule, so the rule's identity in the key stays its own.
+_memo: dict[tuple[Any, ...], _RuleOutput] = {}
+#: Compiled rules shared by equal compilations under different keys (a parameter value that
+#: changed its citation but not its figure): one copy of each durable body in the process.
+_shared: dict[tuple[int, str, str], _RuleOutput] = {}
+_MEMO_MAX = 50_000
+
+
+def _rule_key(rule: LoadedRule, book: Rulebook, at: date, rates: RateTable) -> tuple[Any, ...] | None:
+    """What compiling ``rule`` on ``at`` depends on besides the rule itself: the rulebook's
+    content (its derived facts' fields), the value in force of each parameter the rule reads,
+    and the year's exchange rates when one of them is a money amount. None when a parameter is
+    missing (the compilation reports it)."""
+    values: list[tuple[str, ParamValue | None]] = []
+    money = False
+    for ref in ex.params(rule.condition):
+        p = book.parameters.get(ref.name)
+        if p is None:
+            return None
+        values.append((ref.name, p.at(at)))
+        money = money or p.is_currency
+    rate_key = tuple(rates.rate(c) for c in ("EUR", "USD", "GBP")) if money else ()
+    return (book.content_hash, id(rule), tuple(values), rate_key)
+
+
+def _compile_rule(rule: LoadedRule, book: Rulebook, at: date, rates: RateTable) -> _RuleOutput | str:
+    """``rule`` compiled for the parameters in force on ``at`` (reused from an earlier epoch
+    that reads the same values), or why it is not in force on ``at``."""
+    key = _rule_key(rule, book, at, rates)
+    found = _memo.get(key) if key is not None else None
+    if found is not None:
+        return found
+    rc = _RuleCompiler(rule, book, at, rates)
+    durable, patterns = rc.compile()
+    if rc.inactive:
+        return rc.inactive  # names ``at``: not reused
+    ((name, body),) = durable.items()
+    fact_types = []
+    for pat in body["all"]:
+        fact_type, cond = next(iter(pat.items()))
+        fact_types.append(fact_type)
+        groups = _groups(cond)
+        if groups > MAX_GROUPS:
+            raise RulebookError(
+                rule.when_location,
+                f"rule {rule.id}: the condition on {fact_type!r} compiles into {groups} and/or groups "
+                f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
+                "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
+    compiled = CompiledRule(rule, name, tuple(patterns), tuple(rc.atoms), rc.true_when)
+    out = _RuleOutput(body, tuple(fact_types), compiled, dict(rc.params_used))
+    shared_key = (id(rule), _canonical(body), repr((compiled.patterns, compiled.atoms, compiled.true_when)))
+    shared = _shared.get(shared_key)
+    if shared is not None:
+        # Equal to an earlier compilation: its copy, with this one's parameter values.
+        out = _RuleOutput(shared.body, shared.fact_types, shared.compiled, out.params_used)
+    elif len(_shared) < _MEMO_MAX:
+        _shared[shared_key] = out
+    if key is not None:
+        if len(_memo) >= _MEMO_MAX:
+            _memo.clear()
+        _memo[key] = out
+    return out
 
 
 def clear_shared() -> None:
-    """Forget the shared compiled rules (with the compiled rulesets that use them)."""
+    """Forget the rules compiled so far (with the compiled rulesets that use them)."""
+    _memo.clear()
     _shared.clear()
 
 
@@ -386,26 +443,16 @@ def compile_rulebook(book: Rulebook, at: date) -> CompiledRulebook:
             inactive[rule.id] = (f"the provision applies from {span.from_ or 'its origin'} until "
                                  f"{span.until or 'today'}, not on {at.isoformat()}")
             continue
-        rc = _RuleCompiler(rule, book, at, rates)
-        durable, patterns = rc.compile()
-        if rc.inactive:
-            inactive[rule.id] = rc.inactive
+        done = _compile_rule(rule, book, at, rates)
+        if isinstance(done, str):
+            inactive[rule.id] = done
             continue
-        params_used.update(rc.params_used)
-        for name, body in durable.items():
-            definition[name] = body
-            by_name[name] = rule.id
-            for pat in body["all"]:
-                fact_type, cond = next(iter(pat.items()))
-                fanout[fact_type] = fanout.get(fact_type, 0) + 1
-                groups = _groups(cond)
-                if groups > MAX_GROUPS:
-                    raise RulebookError(
-                        rule.when_location,
-                        f"rule {rule.id}: the condition on {fact_type!r} compiles into {groups} and/or groups "
-                        f"(three-valued logic expands each 'or' and 'not'); the engine takes at most {MAX_GROUPS} "
-                        "in one pattern. Split the 'or' into separate rules, or move part of it into a derived fact")
-        rules[rule.id] = _share(definition, CompiledRule(rule, rule.id, tuple(patterns), tuple(rc.atoms), rc.true_when))
+        params_used.update(done.params_used)
+        definition[done.compiled.durable_name] = done.body
+        by_name[done.compiled.durable_name] = rule.id
+        for fact_type in done.fact_types:
+            fanout[fact_type] = fanout.get(fact_type, 0) + 1
+        rules[rule.id] = done.compiled
     if len(fanout) > MAX_FACT_KINDS:
         raise RulebookError(
             book.rules[0].location,

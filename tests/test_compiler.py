@@ -58,6 +58,40 @@ def test_epochs_share_the_rules_they_compile_alike_and_only_those() -> None:
     assert all(again.rules[r] is not early.rules[r] for r in again.rules)
 
 
+def _epoch_starts(book: Any) -> list[date]:
+    """Every date on which some parameter value starts or lapses (each opens a parameter epoch)."""
+    from datetime import timedelta
+
+    starts = {v.from_ for p in book.parameters.values() for v in p.values}
+    starts |= {v.until + timedelta(days=1) for p in book.parameters.values() for v in p.values if v.until}
+    return sorted(starts)
+
+
+def _signature(compiled: Any) -> tuple[Any, ...]:
+    return (json.dumps(compiled.definition, sort_keys=True), compiled.name, compiled.by_durable_name,
+            {k: (v.durable_name, v.patterns, v.atoms, v.true_when) for k, v in compiled.rules.items()},
+            compiled.params_used, compiled.inactive, compiled.fanout)
+
+
+def test_a_rule_compiled_for_one_epoch_is_reused_only_where_it_compiles_alike() -> None:
+    """Compiling epochs one after another reuses each rule compiled for an earlier epoch with the
+    same parameter values (and exchange rates); the result is what compiling each epoch from
+    nothing gives, across the bundled rulebook's most recent changes of parameters and rates."""
+    from antitrust.compiler import clear_shared
+
+    book = load_rulebook(Path(__file__).parent.parent / "rules")
+    dates = [d for d in _epoch_starts(book) if d.year >= 2017][::2]
+    assert len(dates) >= 12, "enough epochs to cross changes of thresholds and of exchange rates"
+    clear_shared()
+    reused = [_signature(compile_rulebook(book, d)) for d in dates]
+    fresh = []
+    for d in dates:
+        clear_shared()
+        fresh.append(_signature(compile_rulebook(book, d)))
+    assert reused == fresh
+    clear_shared()
+
+
 def test_thresholds_in_other_currencies_are_converted_to_the_field_currency() -> None:
     compiled = compile_rulebook(load_rulebook(MINI), date(2025, 1, 1))
     atom = next(a for a in compiled.rules["MINI-VALUE"].atoms if a.param == "mini.value")
