@@ -40,8 +40,12 @@ from antitrust.errors import AntitrustError, EngineError, InputError, InputError
 RECORD_VERSION = 1
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEAL_SUFFIXES = (".yaml", ".yml", ".json")
-#: Deals per task sent to a worker: large enough to amortise the inter-process hop.
+#: Deals per task sent to a worker, at least: large enough to amortise the inter-process hop.
 CHUNK = 32
+#: Deals per task at most. A chunk's deals are evaluated grouped by parameter epoch, and each deal
+#: that follows one of its own epoch reuses the engine's session state: the larger the chunk, the
+#: more deals do (of 2,000 synthetic deals over 44 epochs, 48% in chunks of 32, 77% in chunks of 128).
+CHUNK_MAX = 128
 #: Chunks in flight per worker: bounds memory whatever the input's size.
 WINDOW_PER_WORKER = 4
 
@@ -511,6 +515,17 @@ def read_done(output: Path, tally: Tally) -> set[Key]:
     return done
 
 
+def chunk_size_for(total: int | None, workers: int) -> int:
+    """Deals per chunk for a batch of ``total`` deals (None: not known) on ``workers`` processes:
+    as large as CHUNK_MAX allows while every worker still gets its window of chunks, so that a
+    small batch is still shared out; CHUNK when the size is not known."""
+    if total is None:
+        return CHUNK
+    if workers <= 1:
+        return CHUNK_MAX
+    return max(CHUNK, min(CHUNK_MAX, total // (workers * WINDOW_PER_WORKER)))
+
+
 def chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
     chunk: list[Item] = []
     for item in items:
@@ -548,13 +563,17 @@ def run_batch(
     tally: Tally,
     on_progress: Callable[[Tally], None] | None = None,
     on_start: Callable[[], None] | None = None,
-    chunk_size: int = CHUNK,
+    chunk_size: int | None = None,
     strict: bool = False,
+    total: int | None = None,
 ) -> None:
     """Screen ``items`` and ``write`` each record line, in input order.
 
     With one worker the deals are screened in this process; otherwise in a pool of processes
-    fed through a bounded window of chunks (so memory stays flat on any input size)."""
+    fed through a bounded window of chunks (so memory stays flat on any input size). ``total``:
+    how many deals ``items`` holds, when known (it sets the chunk size, see :func:`chunk_size_for`)."""
+    if chunk_size is None:
+        chunk_size = chunk_size_for(total, workers)
     if workers <= 1:
         init_worker(rules, as_of, today, quiet_interrupts=False, strict=strict)
         assert _worker is not None

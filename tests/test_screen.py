@@ -451,3 +451,34 @@ def test_a_chunk_evaluated_grouped_by_parameter_epoch_gives_each_deal_its_own_re
     statuses = [json.loads(line)["status"] for line, _summary in grouped]
     assert statuses.count("error") == 3 and statuses.count("ok") == len(lines) * 2
     assert [json.loads(line)["row"] for line, _summary in grouped] == [item.row for item in items]
+
+
+def test_chunks_grow_with_the_batch_and_still_share_it_out() -> None:
+    from antitrust.screening import CHUNK, CHUNK_MAX, WINDOW_PER_WORKER, chunk_size_for
+
+    assert chunk_size_for(None, 2) == CHUNK  # size not known: as before
+    assert chunk_size_for(10, 1) == CHUNK_MAX  # one process: nothing to share out
+    assert chunk_size_for(100, 2) == CHUNK  # small batch: every worker gets chunks
+    assert chunk_size_for(100_000, 2) == CHUNK_MAX
+    for total in (0, 1, 255, 256, 2_000, 10**6):
+        for workers in (2, 3, 8):
+            size = chunk_size_for(total, workers)
+            assert CHUNK <= size <= CHUNK_MAX
+            if size > CHUNK:  # every worker still has a full window of chunks
+                assert total >= size * workers * WINDOW_PER_WORKER
+
+
+def test_the_chunk_size_does_not_change_a_record(tmp_path: Path) -> None:
+    from antitrust.screening import Item, Tally, run_batch
+
+    root = Path(__file__).resolve().parent.parent
+    deals = [variant(i) for i in range(40)] + ["{broken"]
+    items = [Item("in.jsonl", i + 1, "json", json.dumps(d) if isinstance(d, dict) else d) for i, d in enumerate(deals)]
+    outputs = []
+    for size in (1, 7, 128):
+        lines: list[str] = []
+        run_batch(iter(items), str(root / "rules"), lines.append, workers=1, as_of=None, today=TODAY,
+                  tally=Tally(), chunk_size=size)
+        outputs.append(lines)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0]) == 41

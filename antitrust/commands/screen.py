@@ -109,7 +109,8 @@ def screen_command(
     interrupted = False
     fatal: str | None = None
     try:
-        _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day, strict)
+        _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day, strict,
+             None if total is None else max(0, total - len(done)))
     except KeyboardInterrupt:
         interrupted = True
     except ScreenInputError as exc:
@@ -141,7 +142,8 @@ def screen_command(
 
 
 def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int]], tally: Any,
-         reporter: _Progress, workers: int, as_of: date | None, today: date, strict: bool = False) -> None:
+         reporter: _Progress, workers: int, as_of: date | None, today: date, strict: bool = False,
+         total: int | None = None) -> None:
     from antitrust.screening import canonical_source, read_items, run_batch
 
     def items() -> Any:
@@ -159,7 +161,7 @@ def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int
         reporter.update()
 
     run_batch(items(), rules, write, workers=workers, as_of=as_of, today=today, tally=tally,
-              on_progress=progress, on_start=reporter.start, strict=strict)
+              on_progress=progress, on_start=reporter.start, strict=strict, total=total)
 
 
 class _Progress:
