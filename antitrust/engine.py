@@ -42,9 +42,9 @@ import durable_rules_engine as _dre
 from antitrust.engineforms import (
     SEP,
     SID,
+    cond_info,
     engine_names,
     form_function,
-    names_in,
     plans,
     referenced,
     renamed,
@@ -188,7 +188,8 @@ class Session:
         fields: set[str] = set()
         for body in rules.values():
             for pattern in body.get("all", []):
-                names_in(list(pattern.values()), fields)
+                for cond in pattern.values():
+                    fields |= cond_info(cond).names
         self._rename = engine_names(fields, {a for openings in self._openings.values() for a, _o, _n in openings})
         self._unrename = {v: k for k, v in self._rename.items()}
         if self._rename:

@@ -6,9 +6,11 @@ decide a compiled condition in the engine's own semantics."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from antitrust.errors import EngineError
+from antitrust.shared_work import PerObject
 
 SEP = "__"  # nested field separator inside the engine: {"x": {"lo": 1}} <-> {"x__lo": 1}
 SID = "s0"  # one live session per process at a time: no hash collisions, far below 1,024
@@ -25,6 +27,40 @@ def referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froze
     other facts' values), so that everything is asserted as given."""
     types: set[str] = set()
     fields: set[str] = {"t", "id", "sid"}
+    general = False
+    for body in definition.values():
+        for pattern in body.get("all", body.get("any", [])):
+            for cond in pattern.values():
+                info = cond_info(cond)
+                types |= info.types
+                fields |= info.seen
+                general = general or info.general
+        if set(body) - {"all", "run"}:
+            general = True  # "any", priorities, counts...: keep it simple and assert everything
+    if general:
+        return None, None
+    return frozenset(types), frozenset(fields)
+
+
+@dataclass(frozen=True)
+class CondInfo:
+    """What the engine adapter reads of one pattern's condition (see :func:`cond_info`)."""
+
+    #: Every field name in it (keys that are not operators), as :func:`names_in` finds them.
+    names: frozenset[str]
+    #: The fields :func:`referenced` counts: each name, and its part before a dot.
+    seen: frozenset[str]
+    #: The fact types it tests by equality.
+    types: frozenset[str]
+    #: It holds a form :func:`referenced` does not cover (a type tested otherwise, $m/$s/$l).
+    general: bool
+    #: The type it tests at its top (see :func:`plans`), or None.
+    pattern_type: str | None
+
+
+def _cond_info(cond: Any) -> CondInfo:
+    types: set[str] = set()
+    seen: set[str] = set()
     general = [False]
 
     def walk(node: Any, parent: str) -> None:
@@ -40,8 +76,8 @@ def referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froze
             if key.startswith("$"):
                 walk(value, key)
                 continue
-            fields.add(key)
-            fields.add(key.split(".")[0])
+            seen.add(key)
+            seen.add(key.split(".")[0])
             if key == "t":
                 if (parent.startswith("$") and parent not in {"$and", "$or"}) or not isinstance(value, str):
                     general[0] = True
@@ -49,15 +85,15 @@ def referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froze
                     types.add(value)
             walk(value, key)
 
-    for body in definition.values():
-        for pattern in body.get("all", body.get("any", [])):
-            for cond in pattern.values():
-                walk(cond, "")
-        if set(body) - {"all", "run"}:
-            general[0] = True  # "any", priorities, counts...: keep it simple and assert everything
-    if general[0]:
-        return None, None
-    return frozenset(types), frozenset(fields)
+    walk(cond, "")
+    names: set[str] = set()
+    names_in(cond, names)
+    return CondInfo(frozenset(names), frozenset(seen), frozenset(types), general[0], _pattern_type(cond))
+
+
+#: A condition's CondInfo, once per condition object: the rulesets of parameter epochs share the
+#: compiled conditions of the rules they compile alike (see antitrust.shared_work).
+cond_info: PerObject[Any, CondInfo] = PerObject(_cond_info)
 
 
 #: How to build one fact type's engine form: (field, sub-field or None, name in the engine).
@@ -75,12 +111,10 @@ def plans(definition: dict[str, Any], fields: frozenset[str]) -> dict[str, Plan]
     for body in definition.values():
         for pattern in body.get("all", []):
             for cond in pattern.values():
-                fact_type = _pattern_type(cond)
-                if fact_type is None:
+                info = cond_info(cond)
+                if info.pattern_type is None:
                     return None
-                found: set[str] = set()
-                names_in(cond, found)
-                per_type.setdefault(fact_type, {"t", "id"}).update(found & fields)
+                per_type.setdefault(info.pattern_type, {"t", "id"}).update(info.names & fields)
     out: dict[str, Plan] = {}
     for fact_type, names in per_type.items():
         plan = []

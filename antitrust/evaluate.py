@@ -26,11 +26,12 @@ from antitrust.compiler import (
 )
 from antitrust.deal import Deal
 from antitrust.engine import Session
-from antitrust.engineforms import condition_test
+from antitrust.engineforms import cond_info, condition_test
 from antitrust.facts import FlatDeal, flatten
 from antitrust.ordering import Key, canonical_order
 from antitrust.presumptions import Presumer
 from antitrust.rulebook import Rulebook
+from antitrust.shared_work import PerObject
 from antitrust.timeline import law_date
 from antitrust.truth import atom_truth
 from antitrust.vocabulary import FACT_TYPES
@@ -150,6 +151,8 @@ def clear_cache() -> None:
         _dated.clear()
         clear_shared()
         _rule_info.clear()
+        _info_of.clear()
+        cond_info.clear()
         _tests.clear()
         ruletables.clear()
         leanfacts.clear()
@@ -169,14 +172,21 @@ class _RuleInfos(dict[str, _RuleInfo]):
         self.compiled = compiled
 
     def __missing__(self, durable_name: str) -> _RuleInfo:
-        rule_id = self.compiled.by_durable_name[durable_name]
-        crule = self.compiled.rules[rule_id]
-        spec = crule.rule.spec.derive
-        fields = tuple((name, value, _is_template(value))
-                       for name, value in sorted(spec.fields.items())) if spec is not None else ()
-        true_when = tuple((alias, known_true(cond)) for alias, cond in crule.true_when)
-        info = self[durable_name] = (rule_id, crule, spec, fields, true_when)
+        info = self[durable_name] = _info_of(self.compiled.rules[self.compiled.by_durable_name[durable_name]])
         return info
+
+
+def _rule_info_of(crule: CompiledRule) -> _RuleInfo:
+    spec = crule.rule.spec.derive
+    fields = tuple((name, value, _is_template(value))
+                   for name, value in sorted(spec.fields.items())) if spec is not None else ()
+    true_when = tuple((alias, known_true(cond)) for alias, cond in crule.true_when)
+    return (crule.rule.id, crule, spec, fields, true_when)
+
+
+#: What the recorder needs of a compiled rule, once per compiled rule: the rulesets of parameter
+#: epochs that compile a rule alike share it (see antitrust.shared_work).
+_info_of: PerObject[CompiledRule, _RuleInfo] = PerObject(_rule_info_of)
 
 
 #: canonical condition -> its generated "known true" predicate, for every ruleset of the process.

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any, Self
 
 from antitrust import reasons
 from antitrust.engineforms import SEP, names_in
+from antitrust.shared_work import PerObject
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS
 
 if TYPE_CHECKING:
-    from antitrust.compiler import CompiledRulebook
+    from antitrust.compiler import CompiledRule, CompiledRulebook
     from antitrust.engine import Session
 
 #: Per figures fact type, the fields (outer names) a ruleset's evaluation may read.
@@ -218,6 +219,7 @@ def clear() -> None:
     """Forget every ruleset's needs (with the compiled rulesets, see evaluate.clear_cache)."""
     with _lock:
         _needs.clear()
+        _reads_of.clear()
 
 
 def _work_out(compiled: CompiledRulebook, session: Session) -> Needs | None:
@@ -227,27 +229,40 @@ def _work_out(compiled: CompiledRulebook, session: Session) -> Needs | None:
     figures = set(FIGURE_JURISDICTIONS)
     needs: dict[str, set[str]] = {t: set(by_type.get(t, ())) for t in figures}
 
-    def add(fact: str, fields: set[str]) -> None:
+    def add(fact: str, fields: frozenset[str] | set[str]) -> None:
         # A pattern is named after its fact type; any other name could be any figures fact.
         for t in ((fact,) if fact in figures else figures if fact not in FACT_TYPES else ()):
             needs[t] |= fields
 
     for crule in compiled.rules.values():
-        for alias, cond in crule.true_when:
-            names: set[str] = set()
-            names_in(cond, names)
-            add(alias, {name.partition(SEP)[0].split(".")[0] for name in names})  # outer names
-        for atom in crule.atoms:
-            if atom.field is not None:
-                add(atom.fact, {atom.field})
-        spec = crule.rule.spec.derive
-        if spec is not None:
-            refs: list[tuple[str, str]] = []
-            for value in spec.fields.values():
-                _template_fields(value, refs)
-            for fact, fld in refs:
-                add(fact, {fld.split(".")[0]})
+        for fact, fields in _reads_of(crule):
+            add(fact, fields)
     for presumption in compiled.rulebook.presumptions:
         fact, _, fld = presumption.fact.partition(".")
         add(fact, {fld})
     return {t: frozenset(names) for t, names in needs.items()}
+
+
+def _rule_reads(crule: CompiledRule) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(fact or pattern alias, outer field names) for what one compiled rule reads: the fields
+    its known-true conditions name, the fields its atoms compare, and those its derived fact's
+    templates copy."""
+    out: list[tuple[str, frozenset[str]]] = []
+    for alias, cond in crule.true_when:
+        names: set[str] = set()
+        names_in(cond, names)
+        out.append((alias, frozenset(name.partition(SEP)[0].split(".")[0] for name in names)))  # outer names
+    for atom in crule.atoms:
+        if atom.field is not None:
+            out.append((atom.fact, frozenset((atom.field,))))
+    spec = crule.rule.spec.derive
+    if spec is not None:
+        refs: list[tuple[str, str]] = []
+        for value in spec.fields.values():
+            _template_fields(value, refs)
+        out.extend((fact, frozenset((fld.split(".")[0],))) for fact, fld in refs)
+    return tuple(out)
+
+
+#: What each compiled rule reads, once per compiled rule (shared by parameter epochs).
+_reads_of: PerObject[CompiledRule, tuple[tuple[str, frozenset[str]], ...]] = PerObject(_rule_reads)
