@@ -109,5 +109,14 @@ def run_in_pool(chunks: Iterator[list[Any]], emit: Callable[[list[tuple[str, Any
             drain_one()
         pool.close()
     except BaseException:
-        pool.close(kill=True)
+        # Interrupted (or stopped by an error): cancel the chunks not started and let the workers
+        # finish the ones they are screening, whose records are dropped. Killing a worker while it
+        # sends its records could leave half a message in the pool's result pipe, which the
+        # executor would then wait on for ever (this process holds the pipe's other write end).
+        # A second interrupt while waiting stops the workers at once.
+        try:
+            pool.close()
+        except BaseException:
+            pool.close(kill=True)
+            raise
         raise
