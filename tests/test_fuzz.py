@@ -34,7 +34,8 @@ from antitrust import expr as ex
 from antitrust.api import evaluate_deal, load_rules, render_formats, render_report
 from antitrust.errors import AntitrustError, InputError, InputErrors
 from antitrust.loading import parse_deal
-from antitrust.screening import Item, init_worker, screen_item
+from antitrust.screen_inputs import Item
+from antitrust.screening import init_worker, screen_item
 from antitrust.vocabulary import FACT_TYPES
 from antitrust.yamlio import load, parse_text
 

@@ -19,11 +19,11 @@ import pytest
 from typer.testing import CliRunner
 
 from antitrust.cli import app
+from antitrust.csvdeals import check_columns, nest_row
 from antitrust.deal import Deal
 from antitrust.evaluate import evaluate
 from antitrust.reporting import build_report
 from antitrust.rulebook import Rulebook
-from antitrust.screening import check_columns, nest_row
 from antitrust.yamlio import load
 
 from .conftest import ROOT, TODAY
@@ -434,7 +434,8 @@ def test_a_chunk_evaluated_grouped_by_parameter_epoch_gives_each_deal_its_own_re
     """screen_items evaluates a chunk's deals grouped by ruleset; each record must be what the
     item alone gives, in input order, errors included."""
     from antitrust import screening
-    from antitrust.screening import Item, init_worker, screen_item, screen_items
+    from antitrust.screen_inputs import Item
+    from antitrust.screening import init_worker, screen_item, screen_items
     from antitrust.yamlio import load
 
     root = Path(__file__).resolve().parent.parent
@@ -469,7 +470,8 @@ def test_chunks_grow_with_the_batch_and_still_share_it_out() -> None:
 
 
 def test_the_chunk_size_does_not_change_a_record(tmp_path: Path) -> None:
-    from antitrust.screening import Item, Tally, run_batch
+    from antitrust.screen_inputs import Item
+    from antitrust.screening import Tally, run_batch
 
     root = Path(__file__).resolve().parent.parent
     deals = [variant(i) for i in range(40)] + ["{broken"]

@@ -47,16 +47,8 @@ def screen_command(
     line per deal, and a summary of the whole batch."""
     from antitrust.errors import InputError, InputErrors
     from antitrust.rulebook import load_rulebook
-    from antitrust.screening import (
-        ScreenInputError,
-        Tally,
-        canonical_source,
-        count_items,
-        default_workers,
-        input_kind,
-        preload,
-        read_done,
-    )
+    from antitrust.screen_inputs import ScreenInputError, canonical_source, count_items, input_kind
+    from antitrust.screening import Tally, default_workers, preload, read_done
 
     def fail(lines: list[str], code: int = EXIT_BAD_INPUT) -> None:
         for line in lines:
@@ -144,7 +136,8 @@ def screen_command(
 def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int]], tally: Any,
          reporter: _Progress, workers: int, as_of: date | None, today: date, strict: bool = False,
          total: int | None = None) -> None:
-    from antitrust.screening import canonical_source, read_items, run_batch
+    from antitrust.screen_inputs import canonical_source, read_items
+    from antitrust.screening import run_batch
 
     def items() -> Any:
         for item in read_items(inputs):
