@@ -60,7 +60,7 @@ class CondInfo:
 
 def _cond_info(cond: Any) -> CondInfo:
     types: set[str] = set()
-    seen: set[str] = set()
+    names: set[str] = set()
     general = [False]
 
     def walk(node: Any, parent: str) -> None:
@@ -76,8 +76,7 @@ def _cond_info(cond: Any) -> CondInfo:
             if key.startswith("$"):
                 walk(value, key)
                 continue
-            seen.add(key)
-            seen.add(key.split(".")[0])
+            names.add(key)
             if key == "t":
                 if (parent.startswith("$") and parent not in {"$and", "$or"}) or not isinstance(value, str):
                     general[0] = True
@@ -86,8 +85,7 @@ def _cond_info(cond: Any) -> CondInfo:
             walk(value, key)
 
     walk(cond, "")
-    names: set[str] = set()
-    names_in(cond, names)
+    seen = names | {name.split(".")[0] for name in names}
     return CondInfo(frozenset(names), frozenset(seen), frozenset(types), general[0], _pattern_type(cond))
 
 
