@@ -163,9 +163,10 @@ def clear_cache() -> None:
 _RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any, bool], ...],
                   tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]]
 class _RuleInfos(dict[str, _RuleInfo]):
-    """Durable rule name -> what the recorder needs of it, built on the rule's first firing in the
-    process: a deal fires a fraction of a ruleset's rules, and each one's predicates are generated
-    and compiled. Building an entry twice (two threads at once) gives the same entry."""
+    """Durable rule name -> what the recorder needs of it, looked up on the rule's first firing
+    under this ruleset (a deal fires a fraction of a ruleset's rules). The entry itself is built
+    once per compiled rule, which the rulesets of several epochs share (:data:`_info_of`).
+    Building an entry twice (two threads at once) gives the same entry."""
 
     def __init__(self, compiled: CompiledRulebook) -> None:
         super().__init__()
