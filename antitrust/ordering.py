@@ -33,27 +33,34 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     deriving rule are updated in place, so every firing that matched it sees the new id)."""
     firings = ev.firings
     n = len(firings)
-    needs: dict[int, set[str]] = {}  # firings that wait for derived facts: the facts still missing
+    # Firings that wait for derived facts: how many distinct ones each still misses, and who waits
+    # for each fact (a fact is made once here: its waiters are taken when it first is).
+    missing: dict[int, int] = {}
     waiting: dict[str, list[int]] = {}
     heap: list[tuple[str, int, int]] = []
     for i, f in enumerate(firings):
-        if not f.derived_inputs:
-            heap.append(keys[i] + (i,))
+        inputs = f.derived_inputs
+        if not inputs:
+            rule_id, rank = keys[i]
+            heap.append((rule_id, rank, i))
             continue
-        inputs = needs[i] = set(f.derived_inputs)
-        for d in inputs:
+        distinct = set(inputs)
+        missing[i] = len(distinct)
+        for d in distinct:
             waiting.setdefault(d, []).append(i)
     heapq.heapify(heap)
     order: list[int] = []
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        i = heapq.heappop(heap)[2]
+        i = pop(heap)[2]
         order.append(i)
         made = firings[i].derived_id
         if made is not None and made in waiting:
             for j in waiting.pop(made):
-                needs[j].discard(made)
-                if not needs[j]:
-                    heapq.heappush(heap, keys[j] + (j,))
+                missing[j] -= 1
+                if not missing[j]:
+                    rule_id, rank = keys[j]
+                    push(heap, (rule_id, rank, j))
     if len(order) != n:  # pragma: no cover - a derived input always has a producer that fired
         raise AssertionError("a firing waits for a derived fact that was never derived")
     if order == list(range(n)):
@@ -69,11 +76,13 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     for i in order:
         f = firings[i]
         # Unknowns are worked out from the matched facts when first read, after the renumbering.
-        renamed = tuple(mapping[x] for x in f.derived_inputs)
+        inputs = f.derived_inputs
+        renamed = tuple([mapping[x] for x in inputs]) if inputs else inputs
         made = mapping[f.derived_id] if f.derived_id is not None else None
-        new.append(f if renamed == f.derived_inputs and made == f.derived_id
+        new.append(f if renamed == inputs and made == f.derived_id
                    else replace(f, derived_inputs=renamed, derived_id=made))
     firings[:] = new
+    # New ids are given in order (d0, d1, ...), so the records come out in the order of their ids.
     records = {}
     for old, fresh in mapping.items():
         record = ev.derived[old]
@@ -86,4 +95,4 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     for index, f in enumerate(new):
         if f.derived_id is not None:
             records[f.derived_id].firings.append(index)
-    ev.derived = dict(sorted(records.items(), key=lambda item: int(item[0][1:])))
+    ev.derived = records
