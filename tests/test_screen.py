@@ -484,3 +484,66 @@ def test_the_chunk_size_does_not_change_a_record(tmp_path: Path) -> None:
         outputs.append(lines)
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0]) == 41
+
+
+def test_settling_the_heap_collects_cycles_first_and_freezes_what_lives() -> None:
+    import gc
+    import weakref
+
+    from antitrust.screening import settle_heap
+
+    class Node:
+        pass
+
+    kept, lost = Node(), Node()
+    lost.self = lost  # type: ignore[attr-defined]  # a reference cycle that only the collector frees
+    gone = weakref.ref(lost)
+    del lost
+    before = gc.get_freeze_count()
+    try:
+        settle_heap()
+        assert gone() is None  # collected before the freeze, so not kept for ever
+        assert gc.get_freeze_count() > before
+        assert not gc.is_finalized(kept)
+    finally:
+        gc.unfreeze()
+
+
+def test_a_batch_process_settles_its_heap_once_per_new_ruleset_and_records_do_not_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from antitrust import screening
+    from antitrust.evaluate import clear_cache, rulesets_compiled
+    from antitrust.screen_inputs import Item
+
+    root = Path(__file__).resolve().parent.parent
+    items = [Item("in.jsonl", i + 1, "json", json.dumps(variant(i))) for i in range(12)]
+    real = screening.settle_heap
+    settled: list[int] = []
+
+    def settle() -> None:
+        settled.append(rulesets_compiled())
+        real()
+
+    records = {}
+    try:
+        for own in (False, True):
+            clear_cache()
+            gc.unfreeze()
+            screening.init_worker(str(root / "rules"), None, TODAY, quiet_interrupts=False, own_process=own)
+            w = screening._worker
+            assert w is not None
+            assert (gc.get_freeze_count() > 0) is own  # settled after loading the rulebook
+            settled.clear()
+            monkeypatch.setattr(screening, "settle_heap", settle)
+            records[own] = [line for line, _ in screening.screen_items(items, w)]
+            records[own] += [line for line, _ in screening.screen_items(items, w)]  # nothing new to compile
+            monkeypatch.undo()
+            # Once after the chunk that compiled new rulesets; not again when none was compiled.
+            assert settled == ([rulesets_compiled()] if own else [])
+    finally:
+        gc.unfreeze()
+        screening._worker = None
+    assert records[True] == records[False]
+    assert len(records[True]) == 24

@@ -154,7 +154,7 @@ def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int
         reporter.update()
 
     run_batch(items(), rules, write, workers=workers, as_of=as_of, today=today, tally=tally,
-              on_progress=progress, on_start=reporter.start, strict=strict, total=total)
+              on_progress=progress, on_start=reporter.start, strict=strict, total=total, own_process=True)
 
 
 class _Progress:
