@@ -168,3 +168,25 @@ def test_written_reports_get_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert code == 0 and (target.stat().st_mode & 0o777) == (0o666 & ~umask)
+
+
+def test_one_shot_commands_run_with_fewer_collections_and_long_running_ones_keep_the_defaults(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from antitrust import cli
+
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(cli, "_app_for", lambda args: lambda **kw: seen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    frozen = []
+    try:
+        for command in ("evaluate", "check", "serve", "screen"):
+            gc.unfreeze()
+            cli.main([command])
+            assert gc.get_threshold() == before  # restored afterwards
+            frozen.append(gc.get_freeze_count() > 0)  # a one-shot command's heap is left to the exit
+    finally:
+        gc.unfreeze()
+    assert [t[0] for t in seen] == [100_000, 100_000, before[0], before[0]]
+    assert frozen == [True, True, False, False]
