@@ -140,11 +140,6 @@ def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
     return dated, session
 
 
-def rulesets_compiled() -> int:
-    """How many compiled rulesets this process holds (one per parameter epoch met)."""
-    return len(_cache)
-
-
 def clear_cache() -> None:
     """Unload every compiled ruleset (e.g. after rule files changed in a long-running process)."""
     with _compile_lock:

@@ -41,11 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def _unfreeze_the_heap() -> Iterator[None]:
-    """A screen run in this process by the command line settles the heap (``gc.freeze``, see
-    antitrust.screening.settle_heap); the tests after it start with every object collectable."""
+    """The command line settles the heap (``gc.freeze``, see antitrust.screening.settle_heap and
+    antitrust.cli): the tests after it start with every object collectable, and collecting."""
     yield
     if gc.get_freeze_count():
         gc.unfreeze()
+    gc.enable()
 
 
 @pytest.fixture(scope="session")

@@ -509,12 +509,12 @@ def test_settling_the_heap_collects_cycles_first_and_freezes_what_lives() -> Non
         gc.unfreeze()
 
 
-def test_a_batch_process_settles_its_heap_once_per_new_ruleset_and_records_do_not_change(
+def test_a_batch_process_collects_cycles_once_per_chunk_and_records_do_not_change(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
     from antitrust import screening
-    from antitrust.evaluate import clear_cache, rulesets_compiled
+    from antitrust.evaluate import clear_cache
     from antitrust.screen_inputs import Item
 
     root = Path(__file__).resolve().parent.parent
@@ -523,7 +523,7 @@ def test_a_batch_process_settles_its_heap_once_per_new_ruleset_and_records_do_no
     settled: list[int] = []
 
     def settle() -> None:
-        settled.append(rulesets_compiled())
+        settled.append(1)
         real()
 
     records = {}
@@ -531,19 +531,41 @@ def test_a_batch_process_settles_its_heap_once_per_new_ruleset_and_records_do_no
         for own in (False, True):
             clear_cache()
             gc.unfreeze()
+            gc.enable()
             screening.init_worker(str(root / "rules"), None, TODAY, quiet_interrupts=False, own_process=own)
             w = screening._worker
             assert w is not None
-            assert (gc.get_freeze_count() > 0) is own  # settled after loading the rulebook
+            # A batch's own process: automatic collection off, the loaded rulebook settled.
+            assert gc.isenabled() is not own
+            assert (gc.get_freeze_count() > 0) is own
             settled.clear()
             monkeypatch.setattr(screening, "settle_heap", settle)
-            records[own] = [line for line, _ in screening.screen_items(items, w)]
-            records[own] += [line for line, _ in screening.screen_items(items, w)]  # nothing new to compile
+            records[own] = [line for line, _ in screening.screen_items(items[:5], w)]
+            records[own] += [line for line, _ in screening.screen_items(items[5:], w)]
             monkeypatch.undo()
-            # Once after the chunk that compiled new rulesets; not again when none was compiled.
-            assert settled == ([rulesets_compiled()] if own else [])
+            assert len(settled) == (2 if own else 0)  # once at the end of each chunk
     finally:
+        gc.enable()
         gc.unfreeze()
         screening._worker = None
     assert records[True] == records[False]
-    assert len(records[True]) == 24
+    assert len(records[True]) == 12
+
+
+def test_a_screen_in_this_process_turns_the_automatic_collection_back_on() -> None:
+    import gc
+
+    from antitrust.screen_inputs import Item
+    from antitrust.screening import Tally, run_batch
+
+    root = Path(__file__).resolve().parent.parent
+    items = [Item("in.jsonl", i + 1, "json", json.dumps(variant(i))) for i in range(3)]
+    lines: list[str] = []
+    try:
+        run_batch(iter(items), str(root / "rules"), lines.append, workers=1, as_of=None, today=TODAY,
+                  tally=Tally(), own_process=True)
+        assert gc.isenabled()
+        assert len(lines) == 3
+    finally:
+        gc.enable()
+        gc.unfreeze()
