@@ -141,7 +141,7 @@ def _fewer_collections() -> Iterator[None]:
 
     Importing the package's models, loading the rulebook and evaluating allocate hundreds of
     thousands of small containers that reference counting frees; the default collections took
-    31-44 ms of a cold ``antitrust evaluate``. Raising the thresholds alone moved that cost to
+    31-47 ms of a cold ``antitrust evaluate``. Raising the thresholds alone moved that cost to
     one collection of everything young when they were restored (47 ms, measured with
     ``gc.callbacks``); freezing first makes that collection, and the one at interpreter exit,
     find nothing to walk. The thresholds are restored afterwards."""

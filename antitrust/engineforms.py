@@ -46,7 +46,7 @@ def referenced(definition: dict[str, Any]) -> tuple[frozenset[str] | None, froze
 class CondInfo:
     """What the engine adapter reads of one pattern's condition (see :func:`cond_info`)."""
 
-    #: Every field name in it (keys that are not operators), as :func:`names_in` finds them.
+    #: Every field name in it (keys that are not operators), at any depth.
     names: frozenset[str]
     #: The fields :func:`referenced` counts: each name, and its part before a dot.
     seen: frozenset[str]
@@ -165,19 +165,6 @@ def _pattern_type(cond: Any) -> str | None:
                 if isinstance(item, dict) and set(item) == {"t"} and isinstance(item["t"], str):
                     return str(item["t"])
     return None
-
-
-def names_in(node: Any, found: set[str]) -> None:
-    """Add to ``found`` every field name in a condition (keys that are not operators)."""
-    if isinstance(node, list):
-        for item in node:
-            names_in(item, found)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key[0] != "$":
-                found.add(key)
-            if isinstance(value, dict | list):
-                names_in(value, found)
 
 
 def engine_hash(name: str) -> int:

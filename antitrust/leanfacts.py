@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from antitrust import reasons
-from antitrust.engineforms import SEP, names_in
+from antitrust.engineforms import SEP, cond_info
 from antitrust.shared_work import PerObject
 from antitrust.vocabulary import FACT_TYPES, FIGURE_JURISDICTIONS
 
@@ -249,8 +249,7 @@ def _rule_reads(crule: CompiledRule) -> tuple[tuple[str, frozenset[str]], ...]:
     templates copy."""
     out: list[tuple[str, frozenset[str]]] = []
     for alias, cond in crule.true_when:
-        names: set[str] = set()
-        names_in(cond, names)
+        names = cond_info(cond).names
         out.append((alias, frozenset(name.partition(SEP)[0].split(".")[0] for name in names)))  # outer names
     for atom in crule.atoms:
         if atom.field is not None:
