@@ -13,13 +13,14 @@ What this adapter guards against (each measured, see tests/test_engine_pitfalls.
 - An identical derived fact raises ``MessageObservedException`` inside the action: the
   evaluator de-duplicates before asserting, and we tolerate the engine's own check.
 - Sessions are found by a 32-bit hash of the sid and at most 1,024 may live per ruleset:
-  one fixed sid is reused, its state deleted after every evaluation, unless the caller says the
-  next evaluation uses the same ruleset (``keep``): then the state is emptied by retracting
-  exactly what was asserted, and kept (at most :data:`LIVE_STATES` at a time).
+  one fixed sid is reused, and its state is deleted after every evaluation.
 - ``delete_state`` segfaults when no action ran in the session (a deal on which no rule fires):
   every evaluation asserts a start marker that a no-op rule always fires on.
-- Retracting a fact the session does not hold succeeds silently: whether a kept state is empty
-  is checked with ``get_facts``, never assumed.
+- ``retract_facts`` is never called. Emptying a state by retracting a deal's facts, to reuse it
+  for the next deal, walks past the end of a frame's message table in the engine
+  (``deleteMessageFromFrame``): under valgrind's memcheck, 300 deals screened that way gave
+  21,583 invalid or uninitialised reads, some outside any block the engine allocated, in a loop
+  that also writes; deleting the state instead gave none (``benchmarks/memcheck.py``).
 - Several ``$nex`` tests on different nested paths (``a.lo``, ``b.hi``) in one pattern crash the
   process (double free / segfault): interval fields enter the engine flattened, ``a__lo``, and
   are regrouped into ``{"lo": .., "hi": ..}`` before actions see them.
@@ -33,7 +34,6 @@ import json
 import json.encoder
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -68,17 +68,6 @@ _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 _lock = threading.RLock()
 #: ruleset name -> engine handle, for every ruleset registered by this process.
 _rulesets: dict[str, int] = {}
-#: How many emptied session states may be kept at a time. Creating a state costs the engine about
-#: 3.5 million instructions (it sets up every node's tables), a sixth of a whole evaluation, and
-#: retracting a deal's facts costs less only when the state is used again: measured in CPU time,
-#: reusing it saves about a tenth of an evaluation, while emptying a state that is then not
-#: reused costs more than deleting it. So a state is kept only on the caller's word that the next
-#: evaluation uses the same ruleset (deals of one parameter epoch in a row); each holds 4-9 MB.
-LIVE_STATES = 2
-#: ruleset name -> engine handle of the rulesets whose (empty) state is kept, least recently used first.
-_live: OrderedDict[str, int] = OrderedDict()
-#: ``get_facts`` of an empty session state.
-_NO_FACTS = "[]"
 
 
 def _sink_rule() -> dict[str, Any]:
@@ -243,16 +232,13 @@ class Session:
         out["sid"] = SID
         return out
 
-    def _assert(self, fact: dict[str, Any], known: dict[str, dict[str, Any]], asserted: list[str]) -> None:
-        """Assert a derived fact from inside an action (its text is added to ``asserted``); an
-        identical fact already there is fine."""
+    def _assert(self, fact: dict[str, Any], known: dict[str, dict[str, Any]]) -> None:
+        """Assert a derived fact from inside an action; an identical fact already there is fine."""
         known[fact["id"]] = fact
         slim = self.engine_form(fact)
         if slim is None:
             return  # no rule reads this kind of derived fact
-        text = _dumps(slim)
-        asserted.append(text)
-        code = _dre.assert_fact(self._handle, text)[0]
+        code = _dre.assert_fact(self._handle, _dumps(slim))[0]
         if code == _NOT_HANDLED:  # pragma: no cover - the sink rule handles every typed fact
             raise EngineError(f"a derived fact matched no rule: {fact}")
         # _OBSERVED: already in the session, derivation is idempotent.
@@ -290,10 +276,9 @@ class Session:
             bound[alias] = fact
         return message[2:end], bound
 
-    def run(self, facts: list[dict[str, Any]], on_fire: OnFire, *, keep: bool = False) -> None:
-        """Assert ``facts`` into an empty session and run every rule to quiescence; ``keep``: the
-        next run is on this ruleset too, so empty the session state and keep it for that run
-        rather than delete it (the results are the same either way).
+    def run(self, facts: list[dict[str, Any]], on_fire: OnFire) -> None:
+        """Assert ``facts`` into a new session state, run every rule to quiescence, and delete the
+        state.
 
         ``on_fire`` receives, for each firing, the matched facts as the dicts given here (looked
         up by their ``id``): no copy is made, and nested fields are not rebuilt from the engine's
@@ -303,14 +288,10 @@ class Session:
             # Facts by id, so a firing hands back the caller's own dicts. Ids must be unique.
             known: dict[str, dict[str, Any]] = {f["id"]: f for f in facts}
             offset: int | None = None
-            #: The text of every assertion (the input batch, then each derived fact), to retract.
-            asserted: list[str] = []
-            done = False
             try:
                 batch = [slim for f in facts if (slim := self.engine_form(f)) is not None]
                 batch.append(dict(_START_FACT, sid=SID))
-                asserted.append(_dumps(batch))
-                code, offset = _dre.assert_facts(handle, asserted[0])
+                code, offset = _dre.assert_facts(handle, _dumps(batch))
                 if code == _NOT_HANDLED:  # pragma: no cover - the sink prevents it
                     raise EngineError("a fact matched no rule")
                 if code == _OBSERVED:
@@ -333,12 +314,11 @@ class Session:
                         try:
                             derived = on_fire(rule_name, bound)
                             for fact in derived:
-                                self._assert(fact, known, asserted)
+                                self._assert(fact, known)
                         except BaseException:
                             _dre.abandon_action(handle, offset)
                             raise
                     message = _dre.complete_and_start_action(handle, offset)
-                done = True
             except EngineError:
                 raise
             except _dre.error as exc:
@@ -346,38 +326,13 @@ class Session:
             except Exception as exc:
                 raise EngineError(f"a rule action failed: {exc!r}") from exc
             finally:
-                if offset is not None:  # a session state exists: empty it for the next deal
-                    self._release(asserted if done and keep else None)
-
-    def _release(self, asserted: list[str] | None) -> None:
-        """Leave no fact in the session state: retract what the evaluation asserted (``asserted``,
-        the input batch first) and keep the state if that left it empty, else delete it (always
-        when it is not to be kept or after a failure: ``asserted`` is None). Keeps at most
-        LIVE_STATES states, deleting the least recently used."""
-        handle = self._handle
-        if asserted is not None and LIVE_STATES > 0:
-            facts = asserted[0] if len(asserted) == 1 else (
-                asserted[0][:-1] + "".join([", " + text for text in asserted[1:]]) + "]")
-            try:
-                _dre.retract_facts(handle, facts)
-                clean = _dre.get_facts(handle, SID) == _NO_FACTS
-            except _dre.error:  # pragma: no cover - retraction does not fail on facts it was given
-                clean = False
-            if clean:
-                _live[self.name] = handle
-                _live.move_to_end(self.name)
-                while len(_live) > LIVE_STATES:
-                    _name, oldest = _live.popitem(last=False)
+                if offset is not None:  # a session state exists: no fact outlives the run
                     with contextlib.suppress(_dre.error):
-                        _dre.delete_state(oldest, SID)
-                return
-        _live.pop(self.name, None)
-        with contextlib.suppress(_dre.error):
-            _dre.delete_state(handle, SID)
+                        _dre.delete_state(handle, SID)
 
     def held_facts(self) -> list[dict[str, Any]]:
         """The facts in this ruleset's session state now, as the engine holds them (for tests and
-        diagnostics): none between evaluations, whether the state was kept or deleted."""
+        diagnostics): none between evaluations, since each deletes its state."""
         with _lock:
             try:
                 held: list[dict[str, Any]] = _loads(_dre.get_facts(self._handle, SID))
@@ -388,16 +343,9 @@ class Session:
     def close(self) -> None:
         """Unload the ruleset and free its memory in the engine."""
         with _lock:
-            _live.pop(self.name, None)
             handle = _rulesets.pop(self.name, None)
             if handle is not None:
                 _dre.delete_ruleset(handle)
-
-
-def live_states() -> list[str]:
-    """Names of the rulesets whose emptied session state is kept, least recently used first."""
-    with _lock:
-        return list(_live)
 
 
 def registered_rulesets() -> list[str]:

@@ -330,17 +330,13 @@ def _unknowns(crule: CompiledRule, facts: dict[str, dict[str, Any]]) -> tuple[Un
 
 
 def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None, *,
-             strict: bool = False, next_same: bool = False) -> Evaluation:
+             strict: bool = False) -> Evaluation:
     """Evaluate ``deal`` under the law in force on ``as_of`` (default: the deal's relevant date),
     with deadlines and the deal's state ("has it closed?") counted to ``today`` (default: today).
 
     The rulebook's presumptions and the deal format's defaults fill unknown and unstated fields
     before the facts reach the engine (recorded in ``flat.presumed``); ``strict`` switches them
-    off, so verdicts that needed one stay undetermined.
-
-    ``next_same``: the caller's next evaluation falls under the same ruleset (see
-    :func:`ruleset_name`), so the engine keeps its session state for it, which is cheaper than a
-    new one; the result is the same either way."""
+    off, so verdicts that needed one stay undetermined."""
     day = today or date.today()
     law = None if as_of is not None else law_date(deal, day, book)
     at = as_of or (law.at if law is not None else day)
@@ -351,15 +347,6 @@ def evaluate(deal: Deal, book: Rulebook, as_of: date | None = None, today: date 
     evaluation = Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat, today=day,
                             warnings=list(law.warnings) if law is not None else [], strict=strict)
     recorder = _Recorder(evaluation)
-    session.run(flat.facts, recorder, keep=next_same)
+    session.run(flat.facts, recorder)
     recorder.finish()
     return evaluation
-
-
-def ruleset_name(deal: Deal, book: Rulebook, as_of: date | None = None, today: date | None = None) -> str:
-    """The name of the compiled ruleset :func:`evaluate` uses for ``deal`` with these arguments:
-    deals with one name fall in one parameter epoch (a batch evaluates them one after another,
-    so the engine reuses that ruleset's session state)."""
-    day = today or date.today()
-    at = as_of or law_date(deal, day, book).at
-    return compiled_for(book, at)[0].name

@@ -41,9 +41,8 @@ from antitrust.screen_inputs import Item, Key
 RECORD_VERSION = 1
 #: Deals per task sent to a worker, at least: large enough to amortise the inter-process hop.
 CHUNK = 32
-#: Deals per task at most. A chunk's deals are evaluated grouped by parameter epoch, and each deal
-#: that follows one of its own epoch reuses the engine's session state: the larger the chunk, the
-#: more deals do (of 2,000 synthetic deals over 44 epochs, 48% in chunks of 32, 77% in chunks of 128).
+#: Deals per task at most: a worker settles its heap once per chunk (see settle_heap), and larger
+#: chunks mean fewer hops, while every worker of a small batch should still get several chunks.
 CHUNK_MAX = 128
 #: Chunks in flight per worker: bounds memory whatever the input's size.
 WINDOW_PER_WORKER = 4
@@ -113,24 +112,12 @@ def screen_chunk(items: list[Item]) -> list[tuple[str, Summary]]:
 
 
 def screen_items(items: list[Item], w: _Worker) -> list[tuple[str, Summary]]:
-    """:func:`screen_item` of each item, in input order. The deals are read first, then evaluated
-    grouped by parameter epoch (in the order each epoch first appears), so that deals under one
-    ruleset follow each other and the engine reuses its session state (``next_same``); each
-    result is what :func:`screen_item` gives for that item alone."""
-    ready = [_read(item, w) for item in items]
-    # Error records stand where they are; each deal's result is filled in below.
-    out: list[tuple[str, Summary] | None] = [None if isinstance(r, _Ready) else r for r in ready]
-    deals = [(i, r) for i, r in enumerate(ready) if isinstance(r, _Ready)]
-    first: dict[str, int] = {}
-    for i, r in deals:
-        first.setdefault(r.ruleset, i)
-    deals.sort(key=lambda d: first[d[1].ruleset])  # stable: input order within an epoch
-    for n, (i, r) in enumerate(deals):
-        next_same = n + 1 < len(deals) and deals[n + 1][1].ruleset == r.ruleset
-        out[i] = _screen_ready(items[i], r, w, next_same=next_same)
+    """:func:`screen_item` of each item, in input order; a batch's own process then settles its
+    heap (see :func:`settle_heap`)."""
+    out = [screen_item(item, w) for item in items]
     if w.own_process:
         settle_heap()
-    return [x for x in out if x is not None]  # every deal was filled in
+    return out
 
 
 def settle_heap() -> None:
@@ -158,17 +145,15 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
 
 @dataclass
 class _Ready:
-    """A deal read and validated, with the ruleset it will be evaluated under."""
+    """A deal read and validated."""
 
     base: dict[str, Any]
     deal_id: str | None
     deal: Any
-    ruleset: str
 
 
 def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
     """Parse and validate one item: the deal ready to evaluate, or the item's error record."""
-    from antitrust.evaluate import ruleset_name
     from antitrust.loading import validate_deal_document  # same checks as `evaluate`
 
     base: dict[str, Any] = {"source": item.source, "row": item.row}
@@ -180,16 +165,16 @@ def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
         deal = validate_deal_document(doc)
-        return _Ready(base, deal_id, deal, ruleset_name(deal, w.book, as_of=w.as_of, today=w.today))
+        return _Ready(base, deal_id, deal)
     except Exception as exc:  # noqa: BLE001 - recorded as evaluating the deal would record it
         return _failed(item, base, deal_id, exc)
 
 
-def _screen_ready(item: Item, r: _Ready, w: _Worker, next_same: bool = False) -> tuple[str, Summary]:
+def _screen_ready(item: Item, r: _Ready, w: _Worker) -> tuple[str, Summary]:
     from antitrust.evaluate import evaluate
 
     try:
-        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict, next_same=next_same)
+        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict)
         record, summary = _result(ev)
     except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
         return _failed(item, r.base, r.deal_id, exc)

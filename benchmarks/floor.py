@@ -2,7 +2,7 @@
 
 While ``evaluate()`` runs, every call the engine adapter makes into the compiled Rete engine
 (``durable_rules_engine``: assert facts, take the next action, complete it, assert a derived
-fact, retract, delete the session state) is recorded with its arguments, already encoded, and
+fact, delete the session state) is recorded with its arguments, already encoded, and
 its result. Replaying that log calls the same C functions with the same arguments in the same
 order, so the engine does exactly the work it did for the real evaluations: the same rules fire
 on the same facts, and the same derived facts are asserted. Nothing else runs: no flattening,

@@ -1,23 +1,27 @@
-"""The session state of a ruleset is deleted after an evaluation, or, when the caller says the
-next evaluation uses the same ruleset, emptied and kept for it: reusing it must give exactly what
-a new state gives."""
+"""Every evaluation runs in a new session state of its ruleset and deletes it when done. A state is
+never emptied by retraction for reuse: the engine's ``retract_facts`` walks past a frame's message
+table (``benchmarks/memcheck.py``), so the adapter must not call it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
-from antitrust import engine
+from antitrust import engine, screening
 from antitrust.deal import Deal
-from antitrust.engine import Session, live_states
+from antitrust.engine import Session
 from antitrust.errors import EngineError
 from antitrust.evaluate import Evaluation, clear_cache, compiled_for, evaluate
 from antitrust.loading import load_deal
 from antitrust.rulebook import Rulebook
+from antitrust.screen_inputs import Item
+from antitrust.screening import init_worker, screen_items
+from antitrust.yamlio import load
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
@@ -36,45 +40,38 @@ def fresh_cache() -> Iterator[None]:
     clear_cache()
 
 
-def test_every_case_leaves_the_state_empty_and_gives_what_a_new_state_gives(
-        rulebook: Rulebook, fresh_cache: None) -> None:
-    deals = [load_deal(path) for path in CASES]
-    kept = []
-    for deal in deals:
-        for _ in range(3):  # each deal three times in a row: the second and third reuse the state
-            ev = evaluate(deal, rulebook, today=TODAY, next_same=True)
+@pytest.fixture
+def no_retraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any call to the engine's retraction fails the test."""
+    def refuse(*_args: Any) -> NoReturn:
+        raise AssertionError("the engine adapter called a retraction")
+
+    for name in ("retract_fact", "retract_facts"):
+        monkeypatch.setattr(engine._dre, name, refuse)
+
+
+def test_every_case_leaves_no_state_and_gives_the_same_result_each_time(
+        rulebook: Rulebook, fresh_cache: None, no_retraction: None) -> None:
+    for path in CASES:
+        deal = load_deal(path)
+        runs = []
+        for _ in range(3):  # the same deal three times in a row, each in a new state
+            ev = evaluate(deal, rulebook, today=TODAY)
             assert compiled_for(rulebook, ev.as_of)[1].held_facts() == []
-            kept.append(_dump(ev))
-    assert live_states()
-    clear_cache()
-    new = []
-    for deal in deals:
-        ev = evaluate(deal, rulebook, today=TODAY)  # a new state, deleted after
-        assert live_states() == [] and compiled_for(rulebook, ev.as_of)[1].held_facts() == []
-        new += [_dump(ev)] * 3
-    assert kept == new
+            runs.append(_dump(ev))
+        assert runs[0] and runs[0] == runs[1] == runs[2], path.name
 
 
-def test_only_the_last_rulesets_used_keep_their_state(rulebook: Rulebook, fresh_cache: None) -> None:
-    deal = load_deal(ROOT / "cases" / "meta-scale-ai.yaml")
-    # One deal under the law of many dates: one ruleset per parameter epoch.
-    days = [date(year, 7, 1) for year in range(2005, 2027)]
-    sessions: list[Session] = []
-    for day in days:
-        evaluate(deal, rulebook, as_of=day, today=TODAY, next_same=True)
-        session = compiled_for(rulebook, day)[1]
-        if session not in sessions:
-            sessions.append(session)
-    assert len(sessions) > engine.LIVE_STATES
-    assert live_states() == [s.name for s in sessions[-engine.LIVE_STATES:]]
-    # An evicted ruleset gets a new state, and gives the same result.
-    first = evaluate(deal, rulebook, as_of=days[0], today=TODAY, next_same=True)
-    assert live_states()[-1] == sessions[0].name
-    clear_cache()
-    assert _dump(first) == _dump(evaluate(deal, rulebook, as_of=days[0], today=TODAY))
+def test_a_screen_never_retracts(fresh_cache: None, no_retraction: None) -> None:
+    lines = [json.dumps(load(path, cache=False).data) for path in CASES[:4]] * 2
+    init_worker(str(ROOT / "rules"), None, TODAY, quiet_interrupts=False, own_process=False)
+    assert screening._worker is not None
+    records = screen_items([Item("chunk.jsonl", i + 1, "json", line) for i, line in enumerate(lines)],
+                           screening._worker)
+    assert [summary[0] for _line, summary in records] == ["ok"] * len(lines)
 
 
-def test_a_failed_evaluation_deletes_its_state(fresh_cache: None) -> None:
+def test_a_failed_evaluation_deletes_its_state(fresh_cache: None, no_retraction: None) -> None:
     session = Session({"r": {"all": [{"m": {"$and": [{"t": "x"}, {"$gt": {"v": 0}}]}}]}}, "states")
     facts = [{"t": "x", "id": "f1", "v": 1}]
     try:
@@ -82,17 +79,16 @@ def test_a_failed_evaluation_deletes_its_state(fresh_cache: None) -> None:
             raise ValueError("broken action")
 
         with pytest.raises(EngineError, match="broken action"):
-            session.run(facts, fail, keep=True)
-        assert session.name not in live_states() and session.held_facts() == []
+            session.run(facts, fail)
+        assert session.held_facts() == []
         fired: list[str] = []
-        session.run(facts, lambda name, bound: fired.append(bound["m"]["id"]) or [], keep=True)
-        assert fired == ["f1"] and session.name in live_states() and session.held_facts() == []
+        session.run(facts, lambda name, bound: fired.append(bound["m"]["id"]) or [])
+        assert fired == ["f1"] and session.held_facts() == []
     finally:
         session.close()
-    assert session.name not in live_states()
 
 
-def test_derived_facts_are_retracted_with_the_input(fresh_cache: None) -> None:
+def test_derived_facts_go_with_the_state(fresh_cache: None, no_retraction: None) -> None:
     session = Session({"derive": {"all": [{"m": {"$and": [{"t": "x"}, {"$gt": {"v": 0}}]}}]},
                        "chain": {"all": [{"d": {"t": "y"}}]}}, "states")
     seen: list[str] = []
@@ -103,20 +99,20 @@ def test_derived_facts_are_retracted_with_the_input(fresh_cache: None) -> None:
 
     try:
         for _ in range(3):
-            session.run([{"t": "x", "id": "f1", "v": 1}], on_fire, keep=True)
+            session.run([{"t": "x", "id": "f1", "v": 1}], on_fire)
             assert session.held_facts() == []
         assert seen == ["derive", "chain"] * 3
     finally:
         session.close()
 
 
-def test_a_deal_after_a_kept_state_is_not_mistaken_for_a_duplicate(rulebook: Rulebook, fresh_cache: None) -> None:
-    # The same deal twice in a row: its facts are identical to those just retracted.
+def test_a_deal_after_the_same_deal_is_not_mistaken_for_a_duplicate(rulebook: Rulebook, fresh_cache: None) -> None:
+    # The same deal twice in a row: its facts are identical to those of the state just deleted.
     deal = Deal.model_validate({
         "schema_version": 1, "id": "n", "title": "n",
         "parties": [{"id": "a", "name": "A", "role": "acquirer"}, {"id": "t", "name": "T", "role": "target"}],
         "transaction": {"types": ["share_acquisition"]},
         "stakes": [{"holder": "a", "issuer": "t", "equity_after": 60, "voting_after": 60, "share_class": "voting"}],
     })
-    runs = [_dump(evaluate(deal, rulebook, as_of=date(2025, 6, 13), today=TODAY, next_same=True)) for _ in range(3)]
+    runs = [_dump(evaluate(deal, rulebook, as_of=date(2025, 6, 13), today=TODAY)) for _ in range(3)]
     assert runs[0] and runs[0] == runs[1] == runs[2]

@@ -430,9 +430,8 @@ def test_a_separate_process_with_the_parse_cache_off(tmp_path: Path) -> None:
     assert len(proc.stdout.decode().splitlines()) == 3
 
 
-def test_a_chunk_evaluated_grouped_by_parameter_epoch_gives_each_deal_its_own_result() -> None:
-    """screen_items evaluates a chunk's deals grouped by ruleset; each record must be what the
-    item alone gives, in input order, errors included."""
+def test_a_chunk_gives_each_deal_its_own_result_in_input_order() -> None:
+    """Each record of a chunk is what the item alone gives, in input order, errors included."""
     from antitrust import screening
     from antitrust.screen_inputs import Item
     from antitrust.screening import init_worker, screen_item, screen_items
@@ -447,11 +446,11 @@ def test_a_chunk_evaluated_grouped_by_parameter_epoch_gives_each_deal_its_own_re
     items.insert(3, Item("chunk.jsonl", 90, "json", "{not json"))
     items.insert(7, Item("chunk.jsonl", 91, "json", json.dumps({"id": "x", "schema_version": 1})))
     items.insert(9, Item("chunk.jsonl", 92, "error", "unreadable row"))
-    grouped = screen_items(items, worker)
-    assert grouped == [screen_item(item, worker) for item in items]
-    statuses = [json.loads(line)["status"] for line, _summary in grouped]
+    chunk = screen_items(items, worker)
+    assert chunk == [screen_item(item, worker) for item in items]
+    statuses = [json.loads(line)["status"] for line, _summary in chunk]
     assert statuses.count("error") == 3 and statuses.count("ok") == len(lines) * 2
-    assert [json.loads(line)["row"] for line, _summary in grouped] == [item.row for item in items]
+    assert [json.loads(line)["row"] for line, _summary in chunk] == [item.row for item in items]
 
 
 def test_chunks_grow_with_the_batch_and_still_share_it_out() -> None:
