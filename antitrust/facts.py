@@ -171,6 +171,8 @@ class _Builder:
     def presume(self, t: str, fields: dict[str, Any], unstated: dict[str, str] | None = None) -> None:
         """Apply presumptions and defaults to the fact about to be added (``fields``, in place).
         ``unstated``: deal-file fields the deal file left out -> their paths."""
+        if not unstated and t not in self.presumer.by_type:
+            return  # no default (they fill unstated fields) and no presumption about this type
         applied = self.presumer.fill(t, f"f{len(self.flat.facts)}", fields, unstated or {})
         self.flat.presumed += applied
         for a in applied:

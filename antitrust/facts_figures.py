@@ -38,8 +38,8 @@ def figures(self: _Builder) -> None:
     for jur in FIGURE_JURISDICTIONS:
         code = jur.upper()
         needed = lean.get(jur, frozenset()) if lean is not None else None
-        currencies, with_stats, target_active, acquirer_active, with_acts, uk_share = (
-            _lean_plan(jur, needed) if needed is not None else (CURRENCIES, jur == "eu", True, True, True, True))
+        currencies, wanted, roles, with_stats, target_active, acquirer_active, with_acts, uk_share = (
+            _lean_plan(jur, needed) if needed is not None else _WHOLE_PLANS[jur == "eu"])
         sides: dict[str, dict[str, tuple[float | None, float | None]]] = {}
         # Each acquirer on its own (the parents of a joint acquisition are each an undertaking
         # concerned), then the target side: "at least two undertakings each above X" asks about
@@ -50,7 +50,7 @@ def figures(self: _Builder) -> None:
             totals: dict[str, tuple[float | None, float | None]] = {}
             for c in currencies:
                 totals[c] = (0.0, 0.0)
-            for pi, p in (by_role[role] if currencies or detail else ()):
+            for pi, p in (by_role[role] if role in roles or detail else ()):
                 t = turnovers[pi].get(code)
                 amount = t.amount if t else None
                 wider = wider_bound(self, pi, code, amount)
@@ -80,15 +80,19 @@ def figures(self: _Builder) -> None:
                     )
             sides[role] = totals
         fields: dict[str, Any] = {}
-        for c in currencies:
+        for c, want in zip(currencies, wanted, strict=True):
             a_lo, a_hi = sides["acquirer"][c]
             t_lo, t_hi = sides["target"][c]
-            fields[f"acquirer_turnover_{c.lower()}"] = _interval(a_lo, a_hi)
-            fields[f"target_turnover_{c.lower()}"] = _interval(t_lo, t_hi)
-            fields[f"combined_turnover_{c.lower()}"] = _interval(
-                (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
-            )
-            fields[f"smaller_party_turnover_{c.lower()}"] = _second_largest([*units[c], (t_lo, t_hi)])
+            if "acquirer" in want:
+                fields[f"acquirer_turnover_{c.lower()}"] = _interval(a_lo, a_hi)
+            if "target" in want:
+                fields[f"target_turnover_{c.lower()}"] = _interval(t_lo, t_hi)
+            if "combined" in want:
+                fields[f"combined_turnover_{c.lower()}"] = _interval(
+                    (a_lo or 0) + (t_lo or 0), None if a_hi is None or t_hi is None else a_hi + t_hi
+                )
+            if "smaller_party" in want:
+                fields[f"smaller_party_turnover_{c.lower()}"] = _second_largest([*units[c], (t_lo, t_hi)])
         if target_active:
             fields["target_active"] = self.active("target", code)
         if acquirer_active:
@@ -131,24 +135,40 @@ def figures(self: _Builder) -> None:
         for name, prov in act_provs.items():
             self.note(fact, name, prov)
 
-#: (jurisdiction, the fields needed of its figures fact) -> what to compute: the currencies, the
+#: (jurisdiction, the fields needed of its figures fact) -> what to compute: the currencies, per
+#: currency the sides whose turnover is needed, the roles whose parties' turnovers are read, the
 #: member-state statistics, target_active, acquirer_active, the act fields, the UK share of supply.
-_LeanPlan = tuple[tuple[str, ...], bool, bool, bool, bool, bool]
+_LeanPlan = tuple[tuple[str, ...], tuple[frozenset[str], ...], frozenset[str], bool, bool, bool, bool, bool]
+_ROLES = frozenset(("acquirer", "target"))
+#: What a whole flattening computes (not for the EU, then for the EU).
+_WHOLE_PLANS: tuple[_LeanPlan, _LeanPlan] = tuple(  # type: ignore[assignment]
+    (CURRENCIES, (frozenset(_SIDES),) * len(CURRENCIES), _ROLES, eu, True, True, True, True) for eu in (False, True))
 _lean_plans: dict[tuple[str, frozenset[str]], _LeanPlan] = {}
 _ACT_NAMES = frozenset(ACT_FIELDS).union(("notified", "eu_one_stop_shop"))
 
 
 def _lean_plan(jur: str, needed: frozenset[str]) -> _LeanPlan:
     """What a lean figures fact of ``jur`` computes (see antitrust.leanfacts): the currencies some
-    needed field is in, the member-state statistics (in euros) only when one of them is needed,
-    and each other group of fields only when one of its fields is. Worked out once per ruleset."""
+    needed field is in and, in each, only the sides needed; the parties of a side only when some
+    needed figure reads them; the member-state statistics (in euros) only when one of them is
+    needed, and each other group of fields only when one of its fields is. Worked out once per
+    ruleset."""
     plan = _lean_plans.get((jur, needed))
     if plan is None:
         stats = jur == "eu" and not needed.isdisjoint(MEMBER_STATE_FIELDS)
         currencies = tuple(c for c in CURRENCIES if (c == "EUR" and stats) or any(
             f"{side}_turnover_{c.lower()}" in needed for side in _SIDES))
+        wanted = tuple(frozenset(side for side in _SIDES if f"{side}_turnover_{c.lower()}" in needed)
+                       for c in currencies)
+        # The member-state statistics read both sides' EU totals in euros; a side's own figure
+        # reads its parties, and the combined and smaller-party figures read both sides'.
+        roles = set(_ROLES) if stats else set()
+        for want in wanted:
+            roles.update(want & _ROLES)
+            if not want.isdisjoint(("combined", "smaller_party")):
+                roles.update(_ROLES)
         plan = _lean_plans[(jur, needed)] = (
-            currencies, stats, "target_active" in needed, "acquirer_active" in needed,
+            currencies, wanted, frozenset(roles), stats, "target_active" in needed, "acquirer_active" in needed,
             not needed.isdisjoint(_ACT_NAMES), "combined_share_of_supply" in needed)
     return plan
 
@@ -161,8 +181,9 @@ def wider_bound(self: _Builder, pi: int, code: str, amount: Fact[Money] | None) 
     one is bounded."""
     if code == "WORLD" or (amount is not None and (amount.known or amount.at_most is not None)):
         return None
-    wider = ("EU", "WORLD") if code in EU_MEMBER_STATES else ("WORLD",)
-    bounds = [b for b in (area_bound(self, pi, area) for area in wider) if b is not None]
+    if code not in EU_MEMBER_STATES:
+        return area_bound(self, pi, "WORLD")
+    bounds = [b for b in (area_bound(self, pi, "EU"), area_bound(self, pi, "WORLD")) if b is not None]
     return min(bounds, key=lambda b: b[0].get("EUR", float("inf"))) if bounds else None
 
 def area_bound(self: _Builder, pi: int, area: str) -> tuple[dict[str, float], str] | None:
