@@ -35,9 +35,11 @@ def _state_share(lo: float, hi: float | None, eu_total: tuple[float | None, floa
     return min(share_lo, 100.0), max(share_hi, min(share_lo, 100.0))
 
 
-def _unique_top(shares: dict[str, tuple[float, float]]) -> str | None:
+def _unique_top(shares: dict[str, tuple[float, float]], others_hi: float | None = None) -> str | None:
     """The member state that certainly has the largest share, if the bounds tell: the first state
-    (in the order given) whose lower bound is above 50% or above every other state's upper bound."""
+    (in the order given) whose lower bound is above 50% or above every other state's upper bound.
+    ``others_hi``: the upper bound shared by the member states not in ``shares`` (None: there are
+    none); their lower bound is 0, so none of them is ever the top."""
     # The largest upper bound among the others is the largest overall, except for the state that
     # holds it, for which it is the second largest (one pass instead of one per state).
     first = second = -math.inf
@@ -47,6 +49,11 @@ def _unique_top(shares: dict[str, tuple[float, float]]) -> str | None:
             first, second, holder = hi, first, state
         elif hi > second:
             second = hi
+    if others_hi is not None:
+        if others_hi > first:
+            first, second, holder = others_hi, first, None
+        elif others_hi > second:
+            second = others_hi
     for state, (lo, _hi) in shares.items():
         if lo > 50 or lo > (second if state == holder else first):
             return state
@@ -97,13 +104,18 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
     states = list(EU_MEMBER_STATES)
     if b.as_of < UK_LEFT_EU:
         states.append("UK")  # a member state until 31 January 2020
-    per_side: dict[str, dict[str, tuple[float, float | None]]] = {}
+    # Per side: the member states some party of the side states a turnover for, with their bounds,
+    # and the bounds all the other member states share (most deals state few or none).
+    per_side: dict[str, tuple[dict[str, tuple[float, float | None]], tuple[float, float | None]]] = {}
     turnovers = b.turnovers()
     stated: list[Provenance] = []
     for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
         rows: dict[str, tuple[float, float | None]] = {}
         mine = [(pi, p) for pi, p in enumerate(b.deal.parties) if p.role == role]
+        codes = set().union(*(turnovers[pi].keys() for pi, _p in mine))
         for state in states:
+            if state not in codes:
+                continue
             lo, hi = 0.0, 0.0
             hi_known = True
             for pi, p in mine:
@@ -120,28 +132,36 @@ b: _Builder, acquirer_eu: tuple[float | None, float | None], target_eu: tuple[fl
                 else:
                     hi += phi
             rows[state] = (lo, hi if hi_known else None)
+        # A state no party of the side states: from 0, without upper bound (0 if the side has no party).
+        others: tuple[float, float | None] = (0.0, None) if mine else (0.0, 0.0)
         # A state holds at most what the side's EU turnover leaves after the others' known part.
         cap = eu_total[1]
         if cap is not None:
-            total_lo = sum(lo for lo, _ in rows.values())
+            total_lo = sum((lo for lo, _ in rows.values()), 0.0)
             for state, (s_lo, s_hi) in rows.items():
                 room = max(s_lo, cap - (total_lo - s_lo))
                 rows[state] = (s_lo, room if s_hi is None else min(s_hi, room))
-        per_side[role] = rows
+            room = max(0.0, cap - total_lo)
+            others = (0.0, room if others[1] is None else min(others[1], room))
+        per_side[role] = (rows, others)
     out: dict[str, Any] = {}
     tops: dict[str, str | None] = {}
     for role, eu_total in (("acquirer", acquirer_eu), ("target", target_eu)):
-        shares = {s: _state_share(lo, hi, eu_total) for s, (lo, hi) in per_side[role].items()}
-        out[f"{role}_top_state_share"] = _interval(max(x[0] for x in shares.values()),
-                                                   max(x[1] for x in shares.values()))
-        tops[role] = _unique_top(shares)
+        rows, others = per_side[role]
+        shares = {s: _state_share(lo, hi, eu_total) for s, (lo, hi) in rows.items()}
+        others_share = _state_share(*others, eu_total) if len(rows) < len(states) else None
+        every = [*shares.values(), *([others_share] if others_share is not None else [])]
+        out[f"{role}_top_state_share"] = _interval(max(x[0] for x in every), max(x[1] for x in every))
+        tops[role] = _unique_top(shares, others_share[1] if others_share is not None else None)
     if tops["acquirer"] is not None and tops["target"] is not None:
         out["top_state_same"] = tops["acquirer"] == tops["target"]
     out["two_thirds_same_state"] = _two_thirds(out)
-    combined = [(a[0] + t[0], None if a[1] is None or t[1] is None else a[1] + t[1])
-                for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
-    smaller = [(min(a[0], t[0]), _min_upper(a[1], t[1]))
-               for a, t in zip(per_side["acquirer"].values(), per_side["target"].values(), strict=True)]
+    (acq_rows, acq_others), (tgt_rows, tgt_others) = per_side["acquirer"], per_side["target"]
+    named = [s for s in states if s in acq_rows or s in tgt_rows]
+    pairs = [(acq_rows.get(s, acq_others), tgt_rows.get(s, tgt_others)) for s in named]
+    pairs += [(acq_others, tgt_others)] * (len(states) - len(named))
+    combined = [(a[0] + t[0], None if a[1] is None or t[1] is None else a[1] + t[1]) for a, t in pairs]
+    smaller = [(min(a[0], t[0]), _min_upper(a[1], t[1])) for a, t in pairs]
     out["third_state_combined_turnover_eur"] = _third_highest(combined)
     out["third_state_smaller_party_turnover_eur"] = _third_highest(smaller)
     prov = join(stated) if stated else Provenance(
