@@ -140,9 +140,15 @@ def figures(self: _Builder) -> None:
 #: member-state statistics, target_active, acquirer_active, the act fields, the UK share of supply.
 _LeanPlan = tuple[tuple[str, ...], tuple[frozenset[str], ...], frozenset[str], bool, bool, bool, bool, bool]
 _ROLES = frozenset(("acquirer", "target"))
-#: What a whole flattening computes (not for the EU, then for the EU).
-_WHOLE_PLANS: tuple[_LeanPlan, _LeanPlan] = tuple(  # type: ignore[assignment]
-    (CURRENCIES, (frozenset(_SIDES),) * len(CURRENCIES), _ROLES, eu, True, True, True, True) for eu in (False, True))
+
+
+def _whole_plan(eu: bool) -> _LeanPlan:
+    """What a whole flattening computes: everything (the member-state statistics for the EU)."""
+    return (CURRENCIES, (frozenset(_SIDES),) * len(CURRENCIES), _ROLES, eu, True, True, True, True)
+
+
+#: The whole plan outside the EU, then for the EU.
+_WHOLE_PLANS = (_whole_plan(False), _whole_plan(True))
 _lean_plans: dict[tuple[str, frozenset[str]], _LeanPlan] = {}
 _ACT_NAMES = frozenset(ACT_FIELDS).union(("notified", "eu_one_stop_shop"))
 

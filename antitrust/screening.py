@@ -138,23 +138,11 @@ def settle_heap() -> None:
 
 
 def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
-    """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held)."""
-    r = _read(item, w)
-    return _screen_ready(item, r, w) if isinstance(r, _Ready) else r
-
-
-@dataclass
-class _Ready:
-    """A deal read and validated."""
-
-    base: dict[str, Any]
-    deal_id: str | None
-    deal: Any
-
-
-def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
-    """Parse and validate one item: the deal ready to evaluate, or the item's error record."""
-    from antitrust.loading import validate_deal_document  # same checks as `evaluate`
+    """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held): the item
+    parsed and validated (the same checks as ``evaluate``), then evaluated; a deal that fails
+    either way gets its error record, and the batch goes on."""
+    from antitrust.evaluate import evaluate
+    from antitrust.loading import validate_deal_document
 
     base: dict[str, Any] = {"source": item.source, "row": item.row}
     deal_id: str | None = None
@@ -165,20 +153,11 @@ def _read(item: Item, w: _Worker) -> _Ready | tuple[str, Summary]:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             deal_id = doc.data["id"]
         deal = validate_deal_document(doc)
-        return _Ready(base, deal_id, deal)
-    except Exception as exc:  # noqa: BLE001 - recorded as evaluating the deal would record it
-        return _failed(item, base, deal_id, exc)
-
-
-def _screen_ready(item: Item, r: _Ready, w: _Worker) -> tuple[str, Summary]:
-    from antitrust.evaluate import evaluate
-
-    try:
-        ev = evaluate(r.deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict)
+        ev = evaluate(deal, w.book, as_of=w.as_of, today=w.today, strict=w.strict)
         record, summary = _result(ev)
-    except Exception as exc:  # noqa: BLE001 - a bug on one deal is recorded, and the batch goes on
-        return _failed(item, r.base, r.deal_id, exc)
-    return dumps_line({**r.base, **record}), summary
+    except Exception as exc:  # noqa: BLE001 - recorded as input or engine error by _failed
+        return _failed(item, base, deal_id, exc)
+    return dumps_line({**base, **record}), summary
 
 
 def _failed(item: Item, base: dict[str, Any], deal_id: str | None, exc: Exception) -> tuple[str, Summary]:
