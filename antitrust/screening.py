@@ -46,6 +46,10 @@ CHUNK = 32
 CHUNK_MAX = 128
 #: Chunks in flight per worker: bounds memory whatever the input's size.
 WINDOW_PER_WORKER = 4
+#: Distinct deals whose records a worker keeps for repeats of their input, at most (the least
+#: recently used go first), and the longest input kept: memory stays flat on any input.
+REPEATS_KEPT = 1024
+REPEAT_INPUT_MAX = 65_536
 
 #: What the summary needs of one record: (status, error kind, (jurisdiction, filing) pairs,
 #: (theory, band) pairs, rules that held).
@@ -76,6 +80,47 @@ class _Worker:
     #: once per chunk, and what it keeps for the whole batch is left out of those collections
     #: (see :func:`settle_heap`).
     own_process: bool = False
+    #: Records of deals already evaluated, by their input, for repeats (see :class:`Repeats`);
+    #: None: every deal is evaluated (``--no-reuse``).
+    repeats: Repeats | None = None
+
+
+class Repeats:
+    """Records kept for deals whose input repeats an earlier one exactly.
+
+    A deal's record (apart from where it stands: ``source`` and ``row``) depends only on its
+    input and on what is fixed for the whole batch: the rulebook, ``as_of``, ``today`` and
+    ``strict``. So a JSONL line or CSV row (under the same header) that repeats one already
+    screened by this worker gets that deal's record without being evaluated again. Only records
+    of deals that were screened without error are kept (an error names its own row), and deal
+    files are not (a file is read in the worker, so its path says nothing of its content)."""
+
+    def __init__(self, size: int = REPEATS_KEPT) -> None:
+        self.size = size
+        self.records: dict[Any, tuple[dict[str, Any], Summary]] = {}
+
+    @staticmethod
+    def key(item: Item) -> Any:
+        """What a deal's record depends on in ``item``; None for an item that is not kept."""
+        if item.kind == "json":
+            return item.payload if len(item.payload) <= REPEAT_INPUT_MAX else None
+        if item.kind == "csv":
+            header, cells, _line = item.payload
+            if sum(map(len, cells)) > REPEAT_INPUT_MAX:
+                return None
+            return (tuple(header), tuple(cells))
+        return None
+
+    def get(self, key: Any) -> tuple[dict[str, Any], Summary] | None:
+        kept = self.records.pop(key, None)
+        if kept is not None:
+            self.records[key] = kept  # now the most recently used
+        return kept
+
+    def keep(self, key: Any, record: dict[str, Any], summary: Summary) -> None:
+        if len(self.records) >= self.size:
+            del self.records[next(iter(self.records))]
+        self.records[key] = (record, summary)
 
 
 _worker: _Worker | None = None
@@ -84,9 +129,10 @@ _preloaded: dict[str, Any] = {}
 
 
 def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: bool = True,
-                strict: bool = False, own_process: bool = True) -> None:
+                strict: bool = False, own_process: bool = True, reuse: bool = True) -> None:
     """Pool initializer: load the rulebook once (and compile it once for a fixed ``as_of``).
-    ``own_process``: the process exists for this batch (a pool worker), so it turns the automatic
+    ``reuse``: a deal whose input repeats one already screened gets its record without being
+    evaluated again (see :class:`Repeats`). ``own_process``: the process exists for this batch (a pool worker), so it turns the automatic
     cycle collection off and settles its heap after loading and after each chunk instead (see
     :func:`settle_heap`)."""
     global _worker
@@ -99,7 +145,7 @@ def init_worker(rules: str, as_of: date | None, today: date, quiet_interrupts: b
     book = _preloaded.get(rules) or load_rulebook(rules)
     if as_of is not None:
         compiled_for(book, as_of)
-    _worker = _Worker(book, as_of, today, strict, own_process)
+    _worker = _Worker(book, as_of, today, strict, own_process, Repeats() if reuse else None)
     if own_process:
         gc.disable()
         settle_heap()
@@ -140,7 +186,8 @@ def settle_heap() -> None:
 def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
     """One deal's record (a JSON line) and (status, kind, verdicts, bands, rules held): the item
     parsed and validated (the same checks as ``evaluate``), then evaluated; a deal that fails
-    either way gets its error record, and the batch goes on."""
+    either way gets its error record, and the batch goes on. A deal whose input repeats one this
+    worker screened without error gets the same record at its own place (see :class:`Repeats`)."""
     from antitrust.evaluate import evaluate
     from antitrust.loading import validate_deal_document
 
@@ -148,6 +195,12 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
     deal_id: str | None = None
     if item.kind == "error":
         return _error(base, None, "input", [str(item.payload)])
+    repeats = w.repeats
+    key = None if repeats is None else repeats.key(item)
+    if repeats is not None and key is not None:
+        kept = repeats.get(key)
+        if kept is not None:
+            return dumps_line({**base, **kept[0]}), kept[1]
     try:
         doc = _parsed(item)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
@@ -157,6 +210,8 @@ def screen_item(item: Item, w: _Worker) -> tuple[str, Summary]:
         record, summary = _result(ev)
     except Exception as exc:  # noqa: BLE001 - recorded as input or engine error by _failed
         return _failed(item, base, deal_id, exc)
+    if repeats is not None and key is not None:
+        repeats.keep(key, record, summary)
     return dumps_line({**base, **record}), summary
 
 
@@ -413,6 +468,7 @@ def run_batch(
     strict: bool = False,
     total: int | None = None,
     own_process: bool = False,
+    reuse: bool = True,
 ) -> None:
     """Screen ``items`` and ``write`` each record line, in input order.
 
@@ -420,13 +476,16 @@ def run_batch(
     fed through a bounded window of chunks (so memory stays flat on any input size). ``total``:
     how many deals ``items`` holds, when known (it sets the chunk size, see :func:`chunk_size_for`).
     ``own_process``: this process runs the batch and nothing else (the command line), so with one
-    worker it may settle its heap as a pool worker does (see :func:`settle_heap`)."""
+    worker it may settle its heap as a pool worker does (see :func:`settle_heap`). ``reuse``: a
+    deal whose input repeats an earlier one exactly is not evaluated again (see :class:`Repeats`);
+    False evaluates every deal, with the same output."""
     if chunk_size is None:
         chunk_size = chunk_size_for(total, workers)
     if workers <= 1:
         collecting = gc.isenabled()
         try:
-            init_worker(rules, as_of, today, quiet_interrupts=False, strict=strict, own_process=own_process)
+            init_worker(rules, as_of, today, quiet_interrupts=False, strict=strict, own_process=own_process,
+                        reuse=reuse)
             assert _worker is not None
             if on_start:
                 on_start()
@@ -450,7 +509,8 @@ def run_batch(
             on_progress(tally)
 
     run_in_pool(chunked(items, chunk_size), emit, workers=workers, rules=rules, as_of=as_of, today=today,
-                tally=tally, on_start=on_start, window=max(2, workers * WINDOW_PER_WORKER), strict=strict)
+                tally=tally, on_start=on_start, window=max(2, workers * WINDOW_PER_WORKER), strict=strict,
+                reuse=reuse)
 
 
 def preload(rules: str, book: Any) -> None:

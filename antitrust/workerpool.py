@@ -28,10 +28,12 @@ MAX_DEATHS_IN_A_ROW = 5
 class _Pool:
     """A process pool that can be replaced after a worker died."""
 
-    def __init__(self, workers: int, rules: str, as_of: date | None, today: date, strict: bool = False) -> None:
+    def __init__(self, workers: int, rules: str, as_of: date | None, today: date, strict: bool = False,
+                 reuse: bool = True) -> None:
         from antitrust.screening import init_worker, start_method
 
-        self.workers, self.initargs, self.init = workers, (rules, as_of, today, True, strict), init_worker
+        self.workers, self.init = workers, init_worker
+        self.initargs = (rules, as_of, today, True, strict, True, reuse)
         self.start_method = start_method
         self.executor = self._new()
 
@@ -58,12 +60,13 @@ class _Pool:
 
 def run_in_pool(chunks: Iterator[list[Any]], emit: Callable[[list[tuple[str, Any]]], None], *, workers: int,
                 rules: str, as_of: date | None, today: date, tally: Any,
-                on_start: Callable[[], None] | None = None, window: int = 8, strict: bool = False) -> None:
+                on_start: Callable[[], None] | None = None, window: int = 8, strict: bool = False,
+                reuse: bool = True) -> None:
     """Screen ``chunks`` in worker processes and ``emit`` each chunk's records in input order."""
     from antitrust.errors import EngineError
     from antitrust.screening import _error, _where, screen_chunk
 
-    pool = _Pool(workers, rules, as_of, today, strict)
+    pool = _Pool(workers, rules, as_of, today, strict, reuse)
     if on_start:
         on_start()  # after the workers started: a progress display may start threads of its own
     pending: deque[tuple[list[Any], Future[Any]]] = deque()

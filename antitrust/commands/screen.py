@@ -42,6 +42,9 @@ def screen_command(
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date used for deals that state "
                                                    "no date (default: today).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
+    reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Give a deal whose JSONL line or CSV row repeats "
+                                        "an earlier one exactly the same record without evaluating it again "
+                                        "(--no-reuse: evaluate every deal; the output is the same).")] = True,
 ) -> None:
     """Screen many deals: a verdict per jurisdiction and a band per theory of harm for each, one JSON
     line per deal, and a summary of the whole batch."""
@@ -102,7 +105,7 @@ def screen_command(
     fatal: str | None = None
     try:
         _run(inputs, str(rules_dir), sink, done, tally, reporter, n_workers, fixed, day, strict,
-             None if total is None else max(0, total - len(done)))
+             None if total is None else max(0, total - len(done)), reuse)
     except KeyboardInterrupt:
         interrupted = True
     except ScreenInputError as exc:
@@ -135,7 +138,7 @@ def screen_command(
 
 def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int]], tally: Any,
          reporter: _Progress, workers: int, as_of: date | None, today: date, strict: bool = False,
-         total: int | None = None) -> None:
+         total: int | None = None, reuse: bool = True) -> None:
     from antitrust.screen_inputs import canonical_source, read_items
     from antitrust.screening import run_batch
 
@@ -154,7 +157,8 @@ def _run(inputs: list[Path], rules: str, sink: IO[str], done: set[tuple[str, int
         reporter.update()
 
     run_batch(items(), rules, write, workers=workers, as_of=as_of, today=today, tally=tally,
-              on_progress=progress, on_start=reporter.start, strict=strict, total=total, own_process=True)
+              on_progress=progress, on_start=reporter.start, strict=strict, total=total, own_process=True,
+              reuse=reuse)
 
 
 class _Progress:
