@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from antitrust import leanfacts, reasons, ruletables
+from antitrust import lawperiods, leanfacts, reasons, ruletables
 from antitrust.compiler import (
     CompiledRule,
     CompiledRulebook,
@@ -96,9 +96,10 @@ class Evaluation:
 
 
 _cache: dict[tuple[str, tuple[Any, ...]], tuple[CompiledRulebook, Session]] = {}
-#: (rulebook hash, date) -> key of ``_cache``: finding the parameter epoch of a date walks every
-#: parameter, which costs more than a small deal's evaluation; batches repeat dates a lot.
-_by_date: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
+#: (rulebook hash, first day of a period of its law) -> key of ``_cache``: finding the parameter
+#: epoch walks every parameter, which costs more than a small deal's evaluation, and every date of
+#: a period has the same epoch (see :mod:`antitrust.lawperiods`).
+_by_period: dict[tuple[str, date], tuple[str, tuple[Any, ...]]] = {}
 _BY_DATE_MAX = 100_000
 #: Each epoch key once: the dates of one epoch share it.
 _epoch_keys: dict[tuple[str, tuple[Any, ...]], tuple[str, tuple[Any, ...]]] = {}
@@ -115,13 +116,14 @@ def compiled_for(book: Rulebook, at: date) -> tuple[CompiledRulebook, Session]:
     of one parameter epoch share a ruleset; the messages that name a date (why a rule is not in
     force) are given for ``at`` itself, never for the date that first compiled it."""
     with _compile_lock:
-        key = _by_date.get((book.content_hash, at))
+        period = (book.content_hash, lawperiods.period_start(book, at))
+        key = _by_period.get(period)
         if key is None:
-            key = (book.content_hash, parameter_epoch(book, at))
-            key = _epoch_keys.setdefault(key, key)  # one copy per epoch, not one per date
-            if len(_by_date) >= _BY_DATE_MAX:
-                _by_date.clear()
-            _by_date[(book.content_hash, at)] = key
+            key = (book.content_hash, parameter_epoch(book, period[1]))
+            key = _epoch_keys.setdefault(key, key)  # one copy per epoch, not one per period
+            if len(_by_period) >= _BY_DATE_MAX:
+                _by_period.clear()
+            _by_period[period] = key
         if key not in _cache:
             compiled = compile_rulebook(book, at)
             _cache[key] = (compiled, Session(compiled.definition, compiled.name))
@@ -146,7 +148,8 @@ def clear_cache() -> None:
         for _compiled, session in _cache.values():
             session.close()
         _cache.clear()
-        _by_date.clear()
+        _by_period.clear()
+        lawperiods.clear()
         _epoch_keys.clear()
         _dated.clear()
         clear_shared()

@@ -27,7 +27,8 @@ _bands: dict[str, dict[str, tuple[str | None, Risk]]] = {}
 _theories: dict[str, list[str]] = {}
 #: rulebook hash -> regimes some rule belongs to, in declaration order.
 _regimes: dict[str, list[str]] = {}
-#: (rulebook hash, regime, date) -> whether the rulebook models the regime's filing law then.
+#: (rulebook hash, regime, first day of a period of its law) -> whether the rulebook models the
+#: regime's filing law in that period (see :mod:`antitrust.lawperiods`).
 _modelled: dict[tuple[str, str, date], bool] = {}
 _MAX = 100_000  # entries per table before it starts again (a long-running service sees many dates)
 
@@ -76,7 +77,9 @@ def regimes(book: Rulebook) -> list[str]:
 
 
 def modelled_on(book: Rulebook, code: str, when: date) -> bool:
-    key = (book.content_hash, code, when)
+    from antitrust.lawperiods import period_start
+
+    key = (book.content_hash, code, period_start(book, when))
     found = _modelled.get(key)
     if found is None:
         found = book.regime(code).modelled_on(when, book.parameters)
