@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from antitrust.lawperiods import period_start
+
 if TYPE_CHECKING:
     from antitrust.compiler import CompiledRulebook
     from antitrust.rulebook import Rulebook
@@ -77,8 +79,6 @@ def regimes(book: Rulebook) -> list[str]:
 
 
 def modelled_on(book: Rulebook, code: str, when: date) -> bool:
-    from antitrust.lawperiods import period_start
-
     key = (book.content_hash, code, period_start(book, when))
     found = _modelled.get(key)
     if found is None:
