@@ -231,7 +231,7 @@ def test_threads_on_a_cold_cache_agree_and_register_one_ruleset_per_epoch() -> N
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda d: evaluate_deal(d, rules, today=date(2026, 11, 23)).model_dump_json(), deals * 4))
     assert got == expected * 4
-    assert len(ev_module._cache) == len({key for key in ev_module._by_date.values()})
+    assert len(ev_module._cache) == len({key for key in ev_module._by_period.values()})
 
 
 def test_the_parse_cache_is_private_and_never_trusted_blindly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
