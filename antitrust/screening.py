@@ -16,7 +16,9 @@ continue: a deal is identified by its input (``source``) and ``row``.
 
 Workers are separate processes. Each loads the rulebook once in its initializer and compiles it
 once per parameter epoch; the reader hands them chunks of raw lines or rows, and a bounded
-window of chunks in flight keeps memory flat however long the input is.
+window of chunks in flight keeps memory flat however long the input is. A line or row that
+repeats one its worker already screened gets the same record without being evaluated again
+(:class:`Repeats`; ``--no-reuse`` turns it off).
 """
 
 from __future__ import annotations
