@@ -42,8 +42,8 @@ def screen_command(
     today: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date used for deals that state "
                                                    "no date (default: today).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help=STRICT_HELP)] = False,
-    reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="Give a deal whose JSONL line or CSV row repeats "
-                                        "an earlier one exactly the same record without evaluating it again "
+    reuse: Annotated[bool, typer.Option("--reuse/--no-reuse", help="A deal whose JSONL line or CSV row repeats an "
+                                        "earlier one exactly gets that deal's record without a second evaluation "
                                         "(--no-reuse: evaluate every deal; the output is the same).")] = True,
 ) -> None:
     """Screen many deals: a verdict per jurisdiction and a band per theory of harm for each, one JSON
