@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,6 +39,7 @@ from antitrust import expr as ex
 from antitrust.coverage import fraction_checks, regime_checks
 from antitrust.errors import InputError, InputErrors, Location
 from antitrust.graph import cycle_in, strongly_connected
+from antitrust.lawperiods import change_days
 from antitrust.literals import Conflict, _dnf, _nnf, _Resolver, conflict_of
 from antitrust.paramcheck import ParameterChecks
 from antitrust.rulebook import LoadedRule, Rulebook, load_rulebook, placeholders
@@ -274,12 +275,8 @@ class _Checker(ParameterChecks):
         dates: set[date] = set()
         for n in [*names, *fx]:
             p = self.book.parameters.get(n)
-            if p is None:
-                continue
-            for v in p.values:
-                dates.add(v.from_)
-                if v.until is not None:
-                    dates.add(v.until + timedelta(days=1))
+            if p is not None:
+                dates.update(change_days(p))
         return [*sorted(dates)]
 
     def active(self, rule: LoadedRule, at: date | None) -> bool:

@@ -12,10 +12,12 @@ thousands of distinct dates but a few hundred periods.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from antitrust.params import Parameter
     from antitrust.rulebook import Rulebook
 
 #: rulebook hash -> the first day of each of its periods, in order (the first is date.min).
@@ -28,10 +30,7 @@ def period_starts(book: Rulebook) -> list[date]:
     if found is None:
         days = {date.min}
         for parameter in book.parameters.values():
-            for value in parameter.values:
-                days.add(value.from_)
-                if value.until is not None:
-                    days.add(_next(value.until))
+            days.update(change_days(parameter))
         for rule in book.rules:
             in_force = rule.spec.in_force
             if in_force is not None:
@@ -45,6 +44,15 @@ def period_starts(book: Rulebook) -> list[date]:
         found = sorted(days)
         _starts[book.content_hash] = found
     return found
+
+
+def change_days(parameter: Parameter) -> Iterator[date]:
+    """The days on which ``parameter``'s value in force changes: each value's first day, and the
+    day after a value lapses."""
+    for value in parameter.values:
+        yield value.from_
+        if value.until is not None:
+            yield _next(value.until)
 
 
 def period_start(book: Rulebook, when: date) -> date:

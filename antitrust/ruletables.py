@@ -32,7 +32,7 @@ _regimes: dict[str, list[str]] = {}
 #: (rulebook hash, regime, first day of a period of its law) -> whether the rulebook models the
 #: regime's filing law in that period (see :mod:`antitrust.lawperiods`).
 _modelled: dict[tuple[str, str, date], bool] = {}
-_MAX = 100_000  # entries per table before it starts again (a long-running service sees many dates)
+_MAX = 100_000  # entries per table before it starts again (a long-running service may load many rulebooks)
 
 
 def _put(table: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
