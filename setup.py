@@ -5,19 +5,18 @@
    repository, where analysts edit them; an editable install reads them there
    (antitrust/bundled.py). The decided cases (``cases/``), which reports rank as nearest
    precedents, are copied the same way as ``antitrust/_cases``.
-2. On Python 3.13 and later, durable-rules 2.0.28 from PyPI fails at import, so the engine is
-   built from ``vendor/durable-rules`` (the same release with a one-line fix, vendor/README.md):
-   its C extension ``durable_rules_engine`` and its Python package ``durable``. Below 3.13,
-   pyproject.toml depends on durable-rules from PyPI instead (environment marker).
-3. Wheels are always tagged for one interpreter (never ``py3-none-any``), so a wheel built on
-   3.12, which relies on PyPI's durable-rules, is not installed on 3.13, which needs the vendored
-   build.
+2. The engine is built from ``vendor/durable-rules`` on every supported Python: its C extension
+   ``durable_rules_engine`` and its Python package ``durable`` (durable-rules 2.0.28 with the
+   changes listed in vendor/README.md). All of its C sources go into one extension, compiled with
+   the interpreter's own flags (optimised); the release's own ``setup.py``, which PyPI's
+   durable-rules uses, compiles the engine's core as a separate library with no optimisation.
+3. Wheels are always tagged for one interpreter (never ``py3-none-any``): the extension is built
+   for the interpreter that builds the wheel.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ HERE = Path(__file__).resolve().parent
 RULES = HERE / "rules"
 CASES = HERE / "cases"
 VENDOR = "vendor/durable-rules"
-VENDORED_ENGINE = sys.version_info >= (3, 13)
 
 
 class BuildWithRulebook(build_py):
@@ -47,22 +45,20 @@ class BuildWithRulebook(build_py):
 class AntitrustDistribution(Distribution):
     def parse_config_files(self, *args: Any, **kwargs: Any) -> None:
         super().parse_config_files(*args, **kwargs)
-        if VENDORED_ENGINE:  # pyproject.toml finds antitrust's packages; add durable's
-            self.packages = [*(self.packages or []), "durable"]
-            self.package_dir = {**(self.package_dir or {}), "durable": f"{VENDOR}/libpy/durable"}
+        # pyproject.toml finds antitrust's packages; add durable's
+        self.packages = [*(self.packages or []), "durable"]
+        self.package_dir = {**(self.package_dir or {}), "durable": f"{VENDOR}/libpy/durable"}
 
     def has_ext_modules(self) -> bool:
         return True
 
 
-ext_modules = []
-if VENDORED_ENGINE:
-    ext_modules.append(Extension(
-        "durable_rules_engine",
-        sources=[f"{VENDOR}/src/rulespy/rules.c",
-                 *(f"{VENDOR}/src/rules/{name}.c" for name in ("json", "rete", "state", "events", "regex"))],
-        include_dirs=[f"{VENDOR}/src/rules"],
-        extra_compile_args=["-std=c99", "-D_GNU_SOURCE"],
-    ))
+ext_modules = [Extension(
+    "durable_rules_engine",
+    sources=[f"{VENDOR}/src/rulespy/rules.c",
+             *(f"{VENDOR}/src/rules/{name}.c" for name in ("json", "rete", "state", "events", "regex"))],
+    include_dirs=[f"{VENDOR}/src/rules"],
+    extra_compile_args=["-std=c99", "-D_GNU_SOURCE"],
+)]
 
 setup(distclass=AntitrustDistribution, cmdclass={"build_py": BuildWithRulebook}, ext_modules=ext_modules)

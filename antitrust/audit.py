@@ -17,17 +17,34 @@ import platform
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
 from antitrust import __version__
 from antitrust.report import Report
 
-#: The durable-rules release in vendor/, with its Python 3.13 fix, built into antitrust on 3.13+.
+#: The durable-rules release in vendor/, with the changes vendor/README.md lists, built into
+#: antitrust on every Python.
 VENDORED_DURABLE = "2.0.28+vendored"
 #: Bumped when a record's fields change meaning (new fields may be added without a bump).
 AUDIT_RECORD_VERSION = 1
+
+
+def engine_release() -> str:
+    """The engine that runs: antitrust builds it from vendor/ (:data:`VENDORED_DURABLE`). An
+    environment that had PyPI's durable-rules installed before may still load that copy, whose
+    module has the same name; it is reported by its own version."""
+    from antitrust.engine import engine_file
+
+    try:
+        dist = distribution("durable-rules")
+    except PackageNotFoundError:
+        return VENDORED_DURABLE
+    loaded = Path(engine_file()).resolve()
+    if any(Path(str(dist.locate_file(f))).resolve() == loaded for f in dist.files or ()):
+        return dist.version
+    return VENDORED_DURABLE
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -42,11 +59,7 @@ def canonical_json(data: Any) -> bytes:
 @cache
 def versions() -> dict[str, str]:
     """The versions a decision depends on: antitrust, durable-rules and Python."""
-    try:
-        durable = version("durable-rules")
-    except PackageNotFoundError:  # Python 3.13+: built from vendor/durable-rules (vendor/README.md)
-        durable = VENDORED_DURABLE
-    return {"antitrust": __version__, "durable-rules": durable,
+    return {"antitrust": __version__, "durable-rules": engine_release(),
             "python": f"{platform.python_implementation()} {platform.python_version()}"}
 
 

@@ -348,6 +348,11 @@ class Session:
                 _dre.delete_ruleset(handle)
 
 
+def engine_file() -> str:
+    """Where the engine's compiled module was loaded from (for the audit trail's versions)."""
+    return str(_dre.__file__)
+
+
 def registered_rulesets() -> list[str]:
     """Names of the rulesets currently registered in this process (for tests and diagnostics)."""
     with _lock:

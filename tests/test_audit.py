@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -91,3 +92,32 @@ def test_evaluate_works_from_any_folder_with_the_bundled_rulebook(tmp_path: Path
     assert result.returncode == 0, result.stderr
     meta = json.loads(result.stdout)["meta"]
     assert meta["deal_id"] == "meta-scale-ai" and meta["rulebook_source"] == "bundled"
+
+
+def test_the_engine_in_use_is_the_vendored_build() -> None:
+    # setup.py builds durable-rules from vendor/ on every Python (optimised, with the changes
+    # vendor/README.md lists); PyPI's copy, left over in an older environment, would shadow it.
+    from antitrust.audit import VENDORED_DURABLE, engine_release
+
+    assert engine_release() == VENDORED_DURABLE
+
+
+def test_a_shadowing_copy_of_the_engine_is_reported_by_its_own_version(monkeypatch: Any, tmp_path: Path) -> None:
+    from antitrust import audit, engine
+
+    fake = tmp_path / "durable_rules_engine.so"
+    fake.write_bytes(b"")
+
+    class _Dist:
+        version = "2.0.28"
+        files = ("durable_rules_engine.so",)
+
+        @staticmethod
+        def locate_file(name: str) -> Path:
+            return tmp_path / name
+
+    monkeypatch.setattr(audit, "distribution", lambda name: _Dist())
+    monkeypatch.setattr(engine, "engine_file", lambda: str(fake))
+    assert audit.engine_release() == "2.0.28"
+    monkeypatch.setattr(engine, "engine_file", lambda: str(tmp_path / "elsewhere.so"))
+    assert audit.engine_release() == audit.VENDORED_DURABLE
