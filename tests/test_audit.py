@@ -8,8 +8,8 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from antitrust.audit import AuditLog
@@ -102,7 +102,8 @@ def test_the_engine_in_use_is_the_vendored_build() -> None:
     assert engine_release() == VENDORED_DURABLE
 
 
-def test_a_shadowing_copy_of_the_engine_is_reported_by_its_own_version(monkeypatch: Any, tmp_path: Path) -> None:
+def test_a_shadowing_copy_of_the_engine_is_reported_by_its_own_version(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
     from antitrust import audit, engine
 
     fake = tmp_path / "durable_rules_engine.so"
