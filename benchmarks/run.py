@@ -44,6 +44,12 @@ TARGETS = {
 }
 
 
+def _engine_release() -> str:
+    from antitrust.audit import engine_release
+
+    return f"durable-rules {engine_release()}"
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or "?"
     try:
@@ -65,6 +71,8 @@ def machine() -> dict[str, Any]:
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory": mem,
         "python": sys.version.split()[0],
+        # Which build of the engine runs (vendored and optimised, or PyPI's; vendor/README.md).
+        "engine": _engine_release(),
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
@@ -339,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     results: dict[str, Any] = {"machine": machine(), "command": " ".join(["python", *sys.argv])}
     m = results["machine"]
-    print(f"machine: {m['cpu']}, {m['cores_usable']} cores, {m['memory']}, Python {m['python']}, "
+    print(f"machine: {m['cpu']}, {m['cores_usable']} cores, {m['memory']}, Python {m['python']}, {m['engine']}, "
           f"load average {m['load_average_at_start']}")
 
     p = results["in_process"] = in_process(args.deals, args.rules)
