@@ -44,13 +44,9 @@ TARGETS = {
 }
 
 
-def _engine_release() -> str:
+def machine() -> dict[str, Any]:
     from antitrust.audit import engine_release
 
-    return f"durable-rules {engine_release()}"
-
-
-def machine() -> dict[str, Any]:
     cpu = platform.processor() or "?"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -72,7 +68,7 @@ def machine() -> dict[str, Any]:
         "memory": mem,
         "python": sys.version.split()[0],
         # Which build of the engine runs (vendored and optimised, or PyPI's; vendor/README.md).
-        "engine": _engine_release(),
+        "engine": f"durable-rules {engine_release()}",
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
