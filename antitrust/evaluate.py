@@ -162,9 +162,10 @@ def clear_cache() -> None:
 
 
 #: What the recorder needs of one durable rule: rule id, compiled rule, derive spec, its fields
-#: sorted, and per pattern the predicate telling that part known true.
+#: sorted (name, value, whether the value is a template), the same as items when no field is a
+#: template (None otherwise), and the rank of a match (see :func:`_rank_of`).
 _RuleInfo = tuple[str, CompiledRule, Any, tuple[tuple[str, Any, bool], ...],
-                  tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]]
+                  tuple[tuple[str, Any], ...] | None, Callable[[dict[str, dict[str, Any]]], int]]
 class _RuleInfos(dict[str, _RuleInfo]):
     """Durable rule name -> what the recorder needs of it, looked up on the rule's first firing
     under this ruleset (a deal fires a fraction of a ruleset's rules). The entry itself is built
@@ -184,8 +185,31 @@ def _rule_info_of(crule: CompiledRule) -> _RuleInfo:
     spec = crule.rule.spec.derive
     fields = tuple((name, value, _is_template(value))
                    for name, value in sorted(spec.fields.items())) if spec is not None else ()
-    true_when = tuple((alias, known_true(cond)) for alias, cond in crule.true_when)
-    return (crule.rule.id, crule, spec, fields, true_when)
+    constant = None if any(template for _n, _v, template in fields) else tuple((n, v) for n, v, _t in fields)
+    parts = tuple((alias, known_true(cond)) for alias, cond in crule.true_when)
+    return (crule.rule.id, crule, spec, fields, constant, _rank_of(parts))
+
+
+def _rank_of(parts: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...]
+             ) -> Callable[[dict[str, dict[str, Any]]], int]:
+    """The rank of a rule's match ``{alias: fact}``: 0 when every part of its condition is known
+    true (the rule holds), else 1 + the index of the first part that is not (it is undetermined).
+    ``parts``: per pattern, its alias and the predicate telling that part known true."""
+    if len(parts) == 1:  # most rules: one pattern
+        ((alias, test),) = parts
+
+        def rank_one(bound: dict[str, dict[str, Any]]) -> int:
+            return 0 if test(bound[alias]) else 1
+
+        return rank_one
+
+    def rank(bound: dict[str, dict[str, Any]]) -> int:
+        for part, (alias, test) in enumerate(parts, start=1):
+            if not test(bound[alias]):
+                return part
+        return 0
+
+    return rank
 
 
 #: What the recorder needs of a compiled rule, once per compiled rule: the rulesets of parameter
@@ -230,14 +254,10 @@ class _Recorder:
 
     def __call__(self, durable_name: str, bound: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         # ``bound`` holds the flattened deal's own dicts (read-only) or derived facts recorded here.
-        rule_id, crule, spec, fields, true_when = self.info[durable_name]
+        rule_id, crule, spec, fields, constant, rank_of = self.info[durable_name]
         # The rule matched where its condition is possibly true: it holds if every part is
         # known true, and is undetermined otherwise.
-        rank = 0
-        for part, (alias, test) in enumerate(true_when, start=1):
-            if not test(bound[alias]):
-                rank = part
-                break
+        rank = rank_of(bound)
         status = "maybe" if rank else "yes"
         ids = [f["id"] for f in bound.values()]
         key = (rule_id, status, tuple(sorted(ids)) if len(ids) > 1 else tuple(ids))
@@ -245,16 +265,17 @@ class _Recorder:
         if key in seen:
             return []
         seen.add(key)
-        self.keys.append((rule_id, rank))
         inputs = tuple([i for i in ids if i[0] == "d"])  # derived facts' ids start with "d"
         ev = self.ev
         firings = ev.firings
         index = len(firings)
+        self.keys.append((rule_id, rank, index))
         if spec is None:
             firings.append(_firing(rule_id, status, bound, inputs, None, crule))
             return []
-        values = {name: _fill(v, bound) if template else v for name, v, template in fields}
-        dkey = (spec.fact, status, tuple(values.items()))  # fields are sorted already
+        items = constant if constant is not None else tuple(
+            (name, _fill(v, bound) if template else v) for name, v, template in fields)
+        dkey = (spec.fact, status, items)  # fields are sorted already
         existing = self.derived_keys.get(dkey)
         if existing is not None:
             ev.derived[existing].firings.append(index)
@@ -262,6 +283,7 @@ class _Recorder:
             return []
         fact_id = f"d{len(ev.derived)}"
         self.derived_keys[dkey] = fact_id
+        values = dict(items)
         ev.derived[fact_id] = DerivedRecord(fact_id, spec.fact, status, values, [index])
         firings.append(_firing(rule_id, status, bound, inputs, fact_id, crule))
         fact = self.facts[fact_id] = {"t": spec.fact, "id": fact_id, "status": status, "by": rule_id, **values}

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from antitrust.evaluate import Evaluation
 
-#: Per firing: (rule id, 0 when true or 1 + index of the first part not known true).
-Key = tuple[str, int]
+#: Per firing: (rule id, 0 when true or 1 + index of the first part not known true, its index in
+#: the engine's order).
+Key = tuple[str, int, int]
 
 
 def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, Any]]) -> None:
@@ -41,8 +42,7 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
     for i, f in enumerate(firings):
         inputs = f.derived_inputs
         if not inputs:
-            rule_id, rank = keys[i]
-            heap.append((rule_id, rank, i))
+            heap.append(keys[i])
             continue
         distinct = set(inputs)
         missing[i] = len(distinct)
@@ -59,8 +59,7 @@ def canonical_order(ev: Evaluation, keys: list[Key], facts: dict[str, dict[str, 
             for j in waiting.pop(made):
                 missing[j] -= 1
                 if not missing[j]:
-                    rule_id, rank = keys[j]
-                    push(heap, (rule_id, rank, j))
+                    push(heap, keys[j])
     if len(order) != n:  # pragma: no cover - a derived input always has a producer that fired
         raise AssertionError("a firing waits for a derived fact that was never derived")
     if order == list(range(n)):
