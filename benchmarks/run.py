@@ -67,11 +67,24 @@ def machine() -> dict[str, Any]:
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory": mem,
         "python": sys.version.split()[0],
+        # The interpreter's build moves the wrapper's share (see README.md, eleventh round): a
+        # libpython loaded as a shared library reads its thread state through the dynamic linker.
+        "libpython": libpython(),
         # Which build of the engine runs (vendored and optimised, or PyPI's; vendor/README.md).
         "engine": f"durable-rules {engine_release()}",
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
+
+
+def libpython() -> str:
+    """How this interpreter holds libpython: "shared" when it is loaded as a shared library,
+    "linked in" when the executable holds it, "?" where /proc cannot tell."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return "?"
+    return "shared" if "libpython" in maps else "linked in"
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -343,7 +356,8 @@ def main(argv: list[str] | None = None) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     results: dict[str, Any] = {"machine": machine(), "command": " ".join(["python", *sys.argv])}
     m = results["machine"]
-    print(f"machine: {m['cpu']}, {m['cores_usable']} cores, {m['memory']}, Python {m['python']}, {m['engine']}, "
+    print(f"machine: {m['cpu']}, {m['cores_usable']} cores, {m['memory']}, Python {m['python']} "
+          f"(libpython {m['libpython']}), {m['engine']}, "
           f"load average {m['load_average_at_start']}")
 
     p = results["in_process"] = in_process(args.deals, args.rules)
