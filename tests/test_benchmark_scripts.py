@@ -1,0 +1,85 @@
+"""The parts of the benchmark scripts that read what the machine reports (the figures themselves
+are printed by the scripts, not asserted here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _script(name: str) -> ModuleType:
+    """A benchmark script as a module of its own name (they import their siblings by name)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.append(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+instructions = _script("instructions")
+run = _script("run")
+
+ANNOTATED = """\
+--------------------------------------------------------------------------------
+Ir
+--------------------------------------------------------------------------------
+3,254,042,164 (100.0%)  PROGRAM TOTALS
+
+--------------------------------------------------------------------------------
+Ir                    file:function
+--------------------------------------------------------------------------------
+192,512,475 ( 5.92%)  /tmp/Python-3.12.1/Python/generated_cases.c.h:_PyEval_EvalFrameDefault'2
+143,564,899 ( 4.41%)  ./elf/../sysdeps/x86_64/tls_get_addr.S:__tls_get_addr [/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2]
+ 82,958,961 ( 2.55%)  /tmp/Python-3.12.1/Objects/obmalloc.c:_PyObject_Free [/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0]
+ 50,753,604 ( 1.56%)  ./string/memset-vec-unaligned-erms.S:__memset_avx2_unaligned_erms [/usr/lib/x86_64-linux-gnu/libc.so.6]
+ 40,000,000 ( 1.23%)  src/rules/rete.c:handleBetaFrame [/work/durable_rules_engine.cpython-312-x86_64-linux-gnu.so]
+  1,000,000 ( 0.03%)  ???:0x29ad80 [/usr/lib/x86_64-linux-gnu/libcrypto.so.3]
+      2,000 ( 0.00%)  Modules/_json.c:encoder_listencode_obj [/lib/python3.12/lib-dynload/_json.cpython-312-x86_64-linux-gnu.so]
+"""
+
+
+def test_split_by_library_sums_each_shared_object() -> None:
+    split = instructions.split_annotated(ANNOTATED)
+    assert split == {
+        "the interpreter": 192_512_475 + 82_958_961,
+        "the dynamic linker (ld.so)": 143_564_899,
+        "libc": 50_753_604,
+        "the engine (durable_rules_engine)": 40_000_000,
+        "libcrypto": 1_000_000,
+        "_json": 2_000,
+    }
+    # the program total is not a function line
+    assert sum(split.values()) < 3_254_042_164
+
+
+def test_split_of_output_without_a_function_table_is_empty() -> None:
+    assert instructions.split_annotated("callgrind_annotate: no data") == {}
+
+
+def test_libpython_is_told_from_the_process_maps(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert run.libpython() in {"shared", "linked in", "?"}
+    real = Path.read_text
+
+    def maps(text: str | None) -> object:
+        def read_text(self: Path, *args: object, **kwargs: object) -> str:
+            if str(self) == "/proc/self/maps":
+                if text is None:
+                    raise OSError("no /proc")
+                return text
+            return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return read_text
+
+    monkeypatch.setattr(Path, "read_text", maps("7f00 r-xp /root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0\n"))
+    assert run.libpython() == "shared"
+    monkeypatch.setattr(Path, "read_text", maps("5600 r-xp /usr/bin/python3.11\n"))
+    assert run.libpython() == "linked in"
+    monkeypatch.setattr(Path, "read_text", maps(None))
+    assert run.libpython() == "?"
