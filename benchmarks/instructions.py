@@ -114,12 +114,13 @@ def main() -> None:
         if args.by_library:
             before, after = by_library(files[0]), by_library(files[1])
             split = {name: (after[name] - before[name]) / (2 * args.deals) for name in after | before}
+    # Objects under 0.1% of the total (start-up's modules, which cancel out) are left out.
+    shown = {k: v for k, v in sorted(split.items(), key=lambda kv: -kv[1]) if abs(v) >= 0.001 * per}
     print(json.dumps({"deals": args.deals, "instructions_per_evaluate": round(per),
-                      **({"by_library": {k: round(v) for k, v in split.items()}} if split else {})}))
+                      **({"by_library": {k: round(v) for k, v in shown.items()}} if split else {})}))
     print(f"{per / 1e6:.2f} million instructions per evaluate() ({args.deals} deals of one parameter epoch)")
-    for name, count in sorted(split.items(), key=lambda kv: -kv[1]):
-        if abs(count) >= 0.001 * per:
-            print(f"  {name:36s} {count / 1e6:6.2f} million  {count / per:6.1%}")
+    for name, count in shown.items():
+        print(f"  {name:36s} {count / 1e6:6.2f} million  {count / per:6.1%}")
 
 
 if __name__ == "__main__":
