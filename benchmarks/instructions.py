@@ -68,7 +68,7 @@ _LIBRARIES = (("durable_rules_engine", "the engine (durable_rules_engine)"), ("l
               ("ld-linux", "the dynamic linker (ld.so)"), ("libpython", "the interpreter"))
 #: A line of ``callgrind_annotate``'s function table: count, share, then file:function, with the
 #: shared object in brackets (left out where it is the executable's own code).
-_LINE = re.compile(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*?)(?: \[([^\]]+)\])?$")
+_LINE = re.compile(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+.*?(?: \[([^\]]+)\])?$")
 
 
 def by_library(path: str) -> collections.Counter[str]:
@@ -87,7 +87,7 @@ def split_annotated(out: str) -> collections.Counter[str]:
         found = _LINE.match(line)
         if found is None:
             continue
-        count, obj = int(found.group(1).replace(",", "")), found.group(3)
+        count, obj = int(found.group(1).replace(",", "")), found.group(2)
         name = "the interpreter" if obj is None else next(
             (label for key, label in _LIBRARIES if key in obj), Path(obj).name.split(".")[0])
         split[name] += count

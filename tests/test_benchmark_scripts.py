@@ -64,7 +64,7 @@ def test_split_of_output_without_a_function_table_is_empty() -> None:
     assert instructions.split_annotated("callgrind_annotate: no data") == {}
 
 
-def test_libpython_is_told_from_the_process_maps(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_libpython_is_told_from_the_process_maps(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run.libpython() in {"shared", "linked in", "?"}
     real = Path.read_text
 
