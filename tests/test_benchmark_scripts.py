@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,33 @@ def test_libpython_is_told_from_the_process_maps(monkeypatch: pytest.MonkeyPatch
     assert run.libpython() == "linked in"
     monkeypatch.setattr(Path, "read_text", maps(None))
     assert run.libpython() == "?"
+
+
+def _synthetic(book: object, n: int) -> tuple[list[Any], list[Any]]:
+    from antitrust.deal import Deal
+    from antitrust.facts import relevant_date
+
+    deals = [Deal.model_validate(d) for d in run.synth.deals(n, seed=5)]
+    pairs = [(d, relevant_date(d, run.TODAY)) for d in deals]
+    return pairs, [run.lean_flatten(book, d, at) for d, at in pairs]
+
+
+def test_empty_actions_replay_the_recorded_work(rulebook: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from antitrust.errors import EngineError
+
+    book = rulebook
+    pairs, flats = _synthetic(book, 4)
+    answers = run.recorded_answers(book, pairs, flats)
+    # Each deal's actions were answered, and some of them with derived facts to assert.
+    assert all(answers) and any(derived for deal in answers for derived in deal)
+    times = run.empty_actions(book, pairs, flats, repeat=1)
+    assert len(times) == len(pairs) and all(t >= 0 for t in times)
+
+    # An answer too many: the engine took fewer actions than were recorded.
+    monkeypatch.setattr(run, "recorded_answers", lambda *_a: [[*a, []] for a in answers])
+    with pytest.raises(AssertionError, match="fewer actions than recorded"):
+        run.empty_actions(book, pairs, flats, repeat=1)
+    # An answer too few: the engine asks for one more than was recorded.
+    monkeypatch.setattr(run, "recorded_answers", lambda *_a: [a[:-1] for a in answers])
+    with pytest.raises(EngineError):
+        run.empty_actions(book, pairs, flats, repeat=1)
