@@ -119,7 +119,7 @@ def spread(ms: list[float]) -> dict[str, float]:
 def in_process(n: int, rules: Path) -> dict[str, Any]:
     from antitrust.compiler import clear_shared, compile_rulebook, parameter_epoch
     from antitrust.deal import Deal
-    from antitrust.evaluate import Evaluation, _Recorder, compiled_for, evaluate
+    from antitrust.evaluate import compiled_for, evaluate
     from antitrust.facts import flatten, relevant_date
     from antitrust.reporting import build_report
     from antitrust.rulebook import load_rulebook
@@ -174,9 +174,7 @@ def in_process(n: int, rules: Path) -> dict[str, Any]:
         lambda p: flatten(p[0], p[1], compiled_for(book, p[1])[0].rates, TODAY), pairs, repeat=3))
 
     def engine_and_record(i: int) -> None:
-        d, at = pairs[i]
-        compiled, session = compiled_for(book, at)
-        recorder = _Recorder(Evaluation(deal=d, as_of=at, compiled=compiled, flat=flats[i]))
+        session, recorder = session_and_recorder(book, *pairs[i], flats[i])
         session.run(flats[i].facts, recorder)
         recorder.finish()
 
@@ -208,14 +206,20 @@ def lean_flatten(book: Any, deal: Any, at: date) -> Any:
     return flatten(deal, at, compiled.rates, TODAY, detail=False, lean=figure_needs(compiled, session))
 
 
-def recorded_answers(book: Any, pairs: list[Any], flats: list[Any]) -> list[list[list[dict[str, Any]]]]:
-    """Per deal, what the recorder returned to each action in turn (the derived facts to assert)."""
+def session_and_recorder(book: Any, deal: Any, at: date, flat: Any) -> tuple[Any, Any]:
+    """The engine session of a deal's ruleset and a new recorder for its evaluation, as
+    evaluate() sets them up."""
     from antitrust.evaluate import Evaluation, _Recorder, compiled_for
 
+    compiled, session = compiled_for(book, at)
+    return session, _Recorder(Evaluation(deal=deal, as_of=at, compiled=compiled, flat=flat))
+
+
+def recorded_answers(book: Any, pairs: list[Any], flats: list[Any]) -> list[list[list[dict[str, Any]]]]:
+    """Per deal, what the recorder returned to each action in turn (the derived facts to assert)."""
     answers = []
     for (d, at), flat in zip(pairs, flats, strict=True):
-        compiled, session = compiled_for(book, at)
-        recorder = _Recorder(Evaluation(deal=d, as_of=at, compiled=compiled, flat=flat))
+        session, recorder = session_and_recorder(book, d, at, flat)
         given: list[list[dict[str, Any]]] = []
 
         def action(name: str, bound: dict[str, Any], recorder: Any = recorder, given: Any = given) -> Any:

@@ -1,5 +1,6 @@
-"""The parts of the benchmark scripts that read what the machine reports (the figures themselves
-are printed by the scripts, not asserted here)."""
+"""The parts of the benchmark scripts that read what the machine reports, and the bound that
+replays an evaluation's engine work without recording (the figures themselves are printed by the
+scripts, not asserted here)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def test_libpython_is_told_from_the_process_maps(monkeypatch: pytest.MonkeyPatch
     assert run.libpython() == "?"
 
 
-def _synthetic(book: object, n: int) -> tuple[list[Any], list[Any]]:
+def _synthetic(book: Any, n: int) -> tuple[list[Any], list[Any]]:
     from antitrust.deal import Deal
     from antitrust.facts import relevant_date
 
@@ -95,7 +96,7 @@ def _synthetic(book: object, n: int) -> tuple[list[Any], list[Any]]:
     return pairs, [run.lean_flatten(book, d, at) for d, at in pairs]
 
 
-def test_empty_actions_replay_the_recorded_work(rulebook: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_empty_actions_replay_the_recorded_work(rulebook: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from antitrust.errors import EngineError
 
     book = rulebook
